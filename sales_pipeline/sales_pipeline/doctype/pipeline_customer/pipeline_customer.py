@@ -1,0 +1,48 @@
+# Copyright (c) 2026, sales_pipeline developers
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from sales_pipeline.sales_pipeline.validation import validate_email_field
+
+
+class PipelineCustomer(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		customer_name: DF.Data
+		customer_type: DF.Literal["Company", "Individual"]
+		default_currency: DF.Link | None
+		disabled: DF.Check
+		email_id: DF.Data | None
+		lead_name: DF.Link | None
+		mobile_no: DF.Data | None
+
+	# end: auto-generated types
+	def validate(self):
+		self.customer_name = (self.customer_name or "").strip()
+		self.validate_customer_name_not_taken()
+		validate_email_field(self, "email_id")
+
+	def validate_customer_name_not_taken(self):
+		filters = {"customer_name": self.customer_name}
+		if not self.is_new():
+			filters["name"] = ("!=", self.name)
+		other_customer = frappe.db.get_value("Pipeline Customer", filters, "name")
+		if other_customer:
+			frappe.throw(
+				_("{0}: {1} is already used by customer {2}").format(
+					_(self.meta.get_label("customer_name")),
+					frappe.bold(self.customer_name),
+					frappe.get_desk_link("Pipeline Customer", other_customer),
+				),
+				frappe.ValidationError,
+				title=_("Duplicate Customer"),
+			)

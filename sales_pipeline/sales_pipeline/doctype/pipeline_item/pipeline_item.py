@@ -1,0 +1,35 @@
+# Copyright (c) 2026, sales_pipeline developers
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt
+
+
+class PipelineItem(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		description: DF.SmallText | None
+		disabled: DF.Check
+		item_code: DF.Data
+		item_name: DF.Data | None
+		standard_rate: DF.Currency
+		uom: DF.Data | None
+
+	# end: auto-generated types
+	def validate(self):
+		self.item_code = (self.item_code or "").strip()
+		self.item_name = self.item_name or self.item_code
+		if flt(self.standard_rate) < 0:
+			frappe.throw(
+				_("{0} cannot be negative").format(_(self.meta.get_label("standard_rate"))),
+				frappe.ValidationError,
+				title=_("Invalid Rate"),
+			)

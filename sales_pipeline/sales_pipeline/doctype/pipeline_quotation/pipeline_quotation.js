@@ -1,0 +1,22 @@
+// Copyright (c) 2026, sales_pipeline developers
+// For license information, please see license.txt
+
+sales_pipeline.item_table.setup("Pipeline Quotation Item");
+
+frappe.ui.form.on("Pipeline Quotation", {
+	setup(frm) {
+		sales_pipeline.set_party_type_query(frm, "quotation_to");
+		frm.set_query("party_name", () =>
+			frm.doc.quotation_to === "Pipeline Customer" ? { filters: { disabled: 0 } } : {}
+		);
+		frm.set_query("item_code", "items", () => ({ filters: { disabled: 0 } }));
+	},
+
+	quotation_to(frm) {
+		frm.set_value("party_name", "");
+	},
+
+	contact_person(frm) {
+		sales_pipeline.set_contact_details(frm);
+	},
+});

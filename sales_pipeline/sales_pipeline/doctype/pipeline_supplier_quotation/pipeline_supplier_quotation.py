@@ -1,0 +1,74 @@
+# Copyright (c) 2026, sales_pipeline developers
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
+from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
+from sales_pipeline.sales_pipeline.validation import validate_date_order
+
+
+class PipelineSupplierQuotation(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		from sales_pipeline.sales_pipeline.doctype.pipeline_supplier_quotation_item.pipeline_supplier_quotation_item import (
+			PipelineSupplierQuotationItem,
+		)
+
+		amended_from: DF.Link | None
+		currency: DF.Link | None
+		items: DF.Table[PipelineSupplierQuotationItem]
+		naming_series: DF.Literal["SQTN-.YYYY.-"]
+		opportunity: DF.Link | None
+		status: DF.Literal["Draft", "Submitted", "Cancelled"]
+		supplier: DF.Link
+		supplier_name: DF.Data | None
+		title: DF.Data | None
+		total: DF.Currency
+		transaction_date: DF.Date
+		valid_till: DF.Date | None
+
+	# end: auto-generated types
+	def validate(self):
+		self.validate_supplier()
+		set_default_valid_till(self)
+		validate_items(self)
+		# The supplier's rates are what the user collects: never the customer's standard rate.
+		set_item_details(self, use_standard_rate=False)
+		set_amounts_and_total(self)
+		validate_date_order(self, "transaction_date", "valid_till")
+		self.set_status()
+
+	def validate_supplier(self):
+		supplier = self.supplier and frappe.db.get_value(
+			"Pipeline Supplier", self.supplier, ["supplier_name", "disabled"], as_dict=True
+		)
+		if not supplier:
+			frappe.throw(
+				_("{0}: Pipeline Supplier {1} does not exist").format(
+					_(self.meta.get_label("supplier")), frappe.bold(self.supplier or _("empty"))
+				),
+				frappe.ValidationError,
+				title=_("Invalid Supplier"),
+			)
+		if supplier.disabled:
+			frappe.throw(
+				_("{0}: {1} is disabled").format(
+					_(self.meta.get_label("supplier")), frappe.bold(self.supplier)
+				),
+				frappe.ValidationError,
+				title=_("Invalid Supplier"),
+			)
+		self.supplier_name = supplier.supplier_name
+		self.title = self.supplier_name
+
+	def set_status(self):
+		self.status = {0: "Draft", 1: "Submitted", 2: "Cancelled"}[self.docstatus]

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Run the test suite against a real Frappe v15 site of the development bench.
+#
+#   scripts/run-tests.sh [--frappe-path DIR_OR_URL] [pytest arguments...]
+#
+# Creates the bench (see dev-bench.sh) when there is none, installs this checkout into
+# it, creates or migrates the test site, installs the test-only packages
+# (dev-requirements.txt) into the bench's Python and runs pytest on tests/.
+# The browser tests serve the test site on 127.0.0.1 and drive Debian's Chromium
+# (CHROMIUM=/usr/bin/chromium by default).
+source "$(dirname "$0")/lib.sh"
+
+TEST_SITE=${SALES_PIPELINE_TEST_SITE:-test.sales-pipeline.localhost}
+pytest_args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--frappe-path) FRAPPE_PATH=$2; shift 2 ;;
+	-h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+	*) pytest_args+=("$1"); shift ;;
+	esac
+done
+
+check_services
+ensure_bench
+link_app
+say "Installing the test-only packages"
+bench_cmd setup requirements --dev sales_pipeline
+# A time zone far from the database server's UTC, so that "today" computed the wrong way shows.
+ensure_site "$TEST_SITE" "America/New_York"
+
+say "Linting (ruff, as configured in pyproject.toml)"
+(cd "$APP_DIR" && "$BENCH_DIR/env/bin/ruff" check . && "$BENCH_DIR/env/bin/ruff" format --check .)
+
+say "Running the tests on $TEST_SITE"
+cd "$BENCH_DIR/sites"
+export SALES_PIPELINE_TEST_SITE="$TEST_SITE"
+exec "$BENCH_DIR/env/bin/python" -m pytest -c "$APP_DIR/pyproject.toml" --rootdir "$APP_DIR" "$APP_DIR/tests" "${pytest_args[@]}"

@@ -1,0 +1,140 @@
+"""The app installs on a real site: DocTypes synced, roles and seed data present, nothing twice."""
+
+import json
+from pathlib import Path
+
+import frappe
+
+from sales_pipeline import install
+
+APP_DOCTYPE_FOLDER = Path(__file__).resolve().parent.parent / "sales_pipeline" / "sales_pipeline" / "doctype"
+RESERVED_DOCTYPES = Path(__file__).resolve().parent / "data" / "reserved-doctypes.txt"
+
+
+def app_doctypes() -> dict[str, dict]:
+	doctypes = {}
+	for path in APP_DOCTYPE_FOLDER.glob("*/*.json"):
+		definition = json.loads(path.read_text())
+		if definition.get("doctype") == "DocType":
+			doctypes[definition["name"]] = definition
+	return doctypes
+
+
+def test_app_is_installed_on_the_site():
+	"""The site lists sales_pipeline among its installed apps."""
+	assert "sales_pipeline" in frappe.get_installed_apps()
+
+
+def test_every_doctype_is_synced_with_its_table():
+	"""Every DocType defined in the app exists on the site, in the app's module, with its table."""
+	definitions = app_doctypes()
+	assert len(definitions) == 14
+	for name, definition in definitions.items():
+		assert frappe.db.get_value("DocType", name, "module") == "Sales Pipeline", name
+		if not definition.get("issingle"):
+			assert frappe.db.table_exists(name), name
+		synced_fields = {df.fieldname for df in frappe.get_meta(name).fields}
+		assert {f["fieldname"] for f in definition["fields"]} <= synced_fields, name
+
+
+def test_no_doctype_name_is_reserved_by_frappe_or_erpnext():
+	"""No DocType of the app takes a name Frappe, ERPNext or Frappe CRM owns."""
+	reserved = {
+		line.strip()
+		for line in RESERVED_DOCTYPES.read_text().splitlines()
+		if line.strip() and not line.startswith("#")
+	}
+	assert len(reserved) > 1000
+	names = set(app_doctypes())
+	assert not names & reserved
+	assert all(name.startswith("Pipeline ") for name in names)
+
+
+def test_sales_roles_exist_with_desk_access():
+	for role in install.SALES_ROLES:
+		assert frappe.db.get_value("Role", role, "desk_access") == 1
+
+
+def test_sales_stages_lost_reasons_and_settings_are_seeded():
+	"""A fresh install has the default sales stages with their probabilities, lost reasons and settings."""
+	for stage_name, probability in install.DEFAULT_SALES_STAGES:
+		assert frappe.db.get_value("Pipeline Sales Stage", stage_name, "probability") == probability
+	for lost_reason in install.DEFAULT_LOST_REASONS:
+		assert frappe.db.exists("Pipeline Lost Reason", lost_reason)
+	settings = frappe.get_single("Pipeline Settings")
+	assert settings.default_sales_stage == "Prospecting"
+	assert settings.follow_up_event_duration == 30
+	assert settings.default_quotation_validity == 30
+
+
+def test_running_the_install_steps_again_adds_nothing():
+	"""after_install is idempotent: run again (as a re-install would), no row is added twice."""
+	counted = ("Role", "Pipeline Sales Stage", "Pipeline Lost Reason")
+	before = {doctype: frappe.db.count(doctype) for doctype in counted}
+	install.after_install()
+	install.after_install()
+	assert {doctype: frappe.db.count(doctype) for doctype in counted} == before
+
+
+def test_install_keeps_settings_an_administrator_changed():
+	"""Re-running the install steps never overwrites a value the administrator set."""
+	settings = frappe.get_single("Pipeline Settings")
+	settings.default_quotation_validity = 45
+	settings.save()
+	install.after_install()
+	assert frappe.db.get_single_value("Pipeline Settings", "default_quotation_validity") == 45
+
+
+def test_permissions_in_the_doctype_json():
+	"""Sales User never deletes or cancels; Sales Manager and System Manager may; All and Guest get nothing."""
+	for name, definition in app_doctypes().items():
+		if definition.get("istable"):
+			assert not definition["permissions"], name
+			continue
+		by_role = {perm["role"]: perm for perm in definition["permissions"]}
+		assert not {"All", "Guest"} & set(by_role), name
+		assert by_role["Sales User"].get("read"), name
+		assert not by_role["Sales User"].get("delete"), name
+		assert not by_role["Sales User"].get("cancel"), name
+		assert by_role["System Manager"].get("write"), name
+		assert by_role["Sales Manager"].get("write"), name
+		if not definition.get("issingle"):
+			assert by_role["Sales Manager"].get("delete"), name
+		if definition.get("is_submittable"):
+			assert by_role["Sales Manager"].get("cancel"), name
+
+
+def test_transactions_use_naming_series_and_track_changes():
+	for name in (
+		"Pipeline Opportunity",
+		"Pipeline Quotation",
+		"Pipeline Supplier Quotation",
+		"Pipeline Lead",
+	):
+		meta = frappe.get_meta(name)
+		assert meta.autoname == "naming_series:", name
+		assert meta.track_changes, name
+	assert frappe.get_meta("Pipeline Opportunity").get_field("naming_series").options == "OPP-.YYYY.-"
+
+
+def test_filtered_fields_are_indexed():
+	"""The fields lists, reports and the follow-up job filter by carry a database index."""
+	indexed = {
+		"Pipeline Opportunity": (
+			"status",
+			"party_name",
+			"contact_by",
+			"contact_date",
+			"expected_closing",
+			"sales_stage",
+		),
+		"Pipeline Lead": ("status", "email_id", "contact_by", "contact_date"),
+		"Pipeline Quotation": ("status", "opportunity", "party_name"),
+		"Pipeline Supplier Quotation": ("status", "opportunity", "supplier"),
+	}
+	for doctype, fieldnames in indexed.items():
+		index_columns = {
+			row.Column_name for row in frappe.db.sql(f"SHOW INDEX FROM `tab{doctype}`", as_dict=True)
+		}
+		for fieldname in fieldnames:
+			assert fieldname in index_columns, (doctype, fieldname)
