@@ -22,6 +22,16 @@ app_include_js = "/assets/sales_pipeline/js/sales_pipeline.js"
 before_install = "sales_pipeline.install.before_install"
 after_install = "sales_pipeline.install.after_install"
 
+
+# Scheduled Tasks
+# ---------------
+
+scheduler_events = {
+	"daily": [
+		"sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity.close_replied_opportunities",
+	],
+}
+
 # Development
 # -----------
 

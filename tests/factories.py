@@ -29,9 +29,12 @@ TEST_USERS = {
 def ensure_test_users() -> None:
 	if not frappe.db.exists("Role", OUTSIDER_ROLE):
 		frappe.get_doc({"doctype": "Role", "role_name": OUTSIDER_ROLE, "desk_access": 1}).insert()
+	time_zone = frappe.db.get_single_value("System Settings", "time_zone")
 	for email, roles in TEST_USERS.items():
 		if frappe.db.exists("User", email):
 			user = frappe.get_doc("User", email)
+			if user.enabled and user.time_zone == time_zone and set(frappe.get_roles(email)) >= set(roles):
+				continue
 		else:
 			first_name = email.split("@")[0].replace(".", " ").title()
 			user = frappe.get_doc(
@@ -46,7 +49,7 @@ def ensure_test_users() -> None:
 			user.insert()
 		user.enabled = 1
 		# Follow-up times are shown and entered in the site's time zone.
-		user.time_zone = frappe.db.get_single_value("System Settings", "time_zone")
+		user.time_zone = time_zone
 		user.set("roles", [])
 		user.add_roles(*roles)
 		user.new_password = TEST_PASSWORD

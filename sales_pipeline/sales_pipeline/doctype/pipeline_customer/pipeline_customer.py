@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import validate_lead_is_open
 from sales_pipeline.sales_pipeline.validation import validate_email_field
 
 
@@ -30,6 +31,25 @@ class PipelineCustomer(Document):
 		self.customer_name = (self.customer_name or "").strip()
 		self.validate_customer_name_not_taken()
 		validate_email_field(self, "email_id")
+		self.validate_lead()
+
+	def after_insert(self):
+		self.mark_lead_converted()
+
+	def validate_lead(self):
+		if not (self.lead_name and self.is_new()):
+			return
+		validate_lead_is_open(frappe.get_doc("Pipeline Lead", self.lead_name), _("Cannot Create Customer"))
+
+	def mark_lead_converted(self):
+		if not self.lead_name:
+			return
+		lead = frappe.get_doc("Pipeline Lead", self.lead_name)
+		lead.customer = self.name
+		lead.set_pipeline_status()
+		# The lead is converted as a consequence of this customer, whoever may edit leads.
+		lead.flags.ignore_permissions = True
+		lead.save()
 
 	def validate_customer_name_not_taken(self):
 		filters = {"customer_name": self.customer_name}

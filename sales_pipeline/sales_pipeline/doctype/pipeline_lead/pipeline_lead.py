@@ -4,8 +4,13 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.model.mapper import get_mapped_doc
 
+from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
 from sales_pipeline.sales_pipeline.validation import validate_email_field
+
+# Statuses the app sets from the lead's opportunities and customer; the others are set by hand.
+PIPELINE_STATUSES = ("Opportunity", "Quotation", "Lost Quotation", "Converted")
 
 
 class PipelineLead(Document):
@@ -55,10 +60,13 @@ class PipelineLead(Document):
 		to_discuss: DF.SmallText | None
 
 	# end: auto-generated types
+
 	def validate(self):
 		validate_email_field(self, "email_id")
 		self.validate_email_not_taken()
 		self.set_title()
+		# Statuses that follow the pipeline are never taken from the client.
+		self.set_pipeline_status()
 
 	def validate_email_not_taken(self):
 		if not self.email_id:
@@ -79,3 +87,122 @@ class PipelineLead(Document):
 
 	def set_title(self):
 		self.title = self.company_name or self.lead_name
+
+	def get_pipeline_status(self) -> str | None:
+		"""The status the lead's customer and opportunities give it, or None when they give none."""
+		if self.customer:
+			return "Converted"
+		statuses = set(
+			frappe.get_all(
+				"Pipeline Opportunity",
+				filters={"opportunity_from": "Pipeline Lead", "party_name": self.name},
+				pluck="status",
+			)
+		)
+		if "Converted" in statuses:
+			return "Converted"
+		if "Quotation" in statuses:
+			return "Quotation"
+		if statuses & {"Open", "Replied", "Closed"}:
+			return "Opportunity"
+		if "Lost" in statuses:
+			return "Lost Quotation"
+		return None
+
+	def set_pipeline_status(self):
+		"""Make the lead follow its customer and opportunities. "Do Not Contact" set by hand is kept;
+		a lead whose last opportunity went away returns to Open."""
+		if self.status == "Do Not Contact":
+			return
+		status = self.get_pipeline_status()
+		if status is None:
+			status = "Open" if self.status in PIPELINE_STATUSES else self.status
+		self.status = status
+
+
+def update_lead_status(lead_name: str) -> None:
+	"""Called when something the lead's status follows has changed (an opportunity, a customer).
+	It is the app's consequence of that change, so it does not need the user's write right on the lead."""
+	if not (lead_name and frappe.db.exists("Pipeline Lead", lead_name)):
+		return
+	lead = frappe.get_doc("Pipeline Lead", lead_name)
+	previous_status = lead.status
+	lead.set_pipeline_status()
+	if lead.status != previous_status:
+		lead.flags.ignore_permissions = True
+		lead.save()
+
+
+def validate_lead_is_open(lead, action: str) -> None:
+	if lead.customer:
+		frappe.throw(
+			_("Lead {0} is already converted to customer {1}").format(
+				frappe.bold(lead.name), frappe.get_desk_link("Pipeline Customer", lead.customer)
+			),
+			frappe.ValidationError,
+			title=action,
+		)
+	if lead.status == "Do Not Contact":
+		frappe.throw(
+			_("Lead {0} is marked Do Not Contact").format(frappe.bold(lead.name)),
+			frappe.ValidationError,
+			title=action,
+		)
+
+
+@frappe.whitelist()
+def make_opportunity(source_name: str, target_doc: str | Document | None = None) -> Document:
+	"""A new, unsaved Pipeline Opportunity for the lead, with its contact details."""
+	lead = check_mapping_permissions("Pipeline Lead", source_name, "Pipeline Opportunity")
+	target_doc = parse_target_doc(target_doc, "Pipeline Opportunity")
+	validate_lead_is_open(lead, _("Cannot Create Opportunity"))
+
+	def set_missing_values(source, target):
+		target.customer_name = source.company_name or source.lead_name
+		target.title = target.customer_name
+
+	return get_mapped_doc(
+		"Pipeline Lead",
+		source_name,
+		{
+			"Pipeline Lead": {
+				"doctype": "Pipeline Opportunity",
+				"field_map": {
+					"doctype": "opportunity_from",
+					"name": "party_name",
+					"email_id": "contact_email",
+					"mobile_no": "contact_mobile",
+				},
+				# The lead's own follow-up stays on the lead.
+				"field_no_map": ["contact_by", "contact_date", "to_discuss", "status", "title"],
+			}
+		},
+		target_doc,
+		set_missing_values,
+	)
+
+
+@frappe.whitelist()
+def make_customer(source_name: str, target_doc: str | Document | None = None) -> Document:
+	"""A new, unsaved Pipeline Customer from the lead; saving it marks the lead Converted."""
+	lead = check_mapping_permissions("Pipeline Lead", source_name, "Pipeline Customer")
+	target_doc = parse_target_doc(target_doc, "Pipeline Customer")
+	validate_lead_is_open(lead, _("Cannot Create Customer"))
+
+	def set_missing_values(source, target):
+		target.customer_name = source.company_name or source.lead_name
+		target.customer_type = "Company" if source.company_name else "Individual"
+
+	return get_mapped_doc(
+		"Pipeline Lead",
+		source_name,
+		{
+			"Pipeline Lead": {
+				"doctype": "Pipeline Customer",
+				"field_map": {"name": "lead_name"},
+				"field_no_map": ["status", "title"],
+			}
+		},
+		target_doc,
+		set_missing_values,
+	)

@@ -12,6 +12,88 @@ frappe.ui.form.on("Pipeline Opportunity", {
 		frm.set_query("item_code", "items", () => ({ filters: { disabled: 0 } }));
 	},
 
+	refresh(frm) {
+		if (frm.is_new()) return;
+		frm.events.add_create_buttons(frm);
+		frm.events.add_status_buttons(frm);
+	},
+
+	add_create_buttons(frm) {
+		const method = "sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity.";
+		if (["Lost", "Closed"].includes(frm.doc.status)) return;
+		if (frappe.model.can_create("Pipeline Quotation")) {
+			frm.add_custom_button(
+				__("Quotation"),
+				() => frappe.model.open_mapped_doc({ method: method + "make_quotation", frm }),
+				__("Create")
+			);
+		}
+		if ((frm.doc.items || []).length && frappe.model.can_create("Pipeline Supplier Quotation")) {
+			frm.add_custom_button(
+				__("Supplier Quotation"),
+				() => frappe.model.open_mapped_doc({ method: method + "make_supplier_quotation", frm }),
+				__("Create")
+			);
+		}
+		frm.page.set_inner_btn_group_as_primary(__("Create"));
+	},
+
+	add_status_buttons(frm) {
+		if (!frm.perm[0] || !frm.perm[0].write) return;
+		const status = frm.doc.status;
+		if (["Open", "Replied"].includes(status)) {
+			frm.add_custom_button(__("Set as Lost"), () => frm.events.set_as_lost(frm), __("Status"));
+		}
+		if (["Open", "Replied", "Quotation"].includes(status)) {
+			frm.add_custom_button(
+				__("Close"),
+				() => frm.events.call_status_method(frm, "close_opportunity"),
+				__("Status")
+			);
+		}
+		if (["Lost", "Closed"].includes(status)) {
+			frm.add_custom_button(__("Reopen"), () =>
+				frm.events.call_status_method(frm, "reopen_opportunity")
+			);
+		}
+	},
+
+	call_status_method(frm, method, args) {
+		return frm
+			.call({ doc: frm.doc, method, args, freeze: true })
+			.then(() => frm.reload_doc());
+	},
+
+	set_as_lost(frm) {
+		const dialog = new frappe.ui.Dialog({
+			title: __("Set as Lost"),
+			fields: [
+				{
+					fieldname: "lost_reasons",
+					fieldtype: "Table MultiSelect",
+					label: __("Lost Reasons"),
+					options: "Pipeline Lost Reason Detail",
+					reqd: 1,
+				},
+				{
+					fieldname: "detailed_reason",
+					fieldtype: "Small Text",
+					label: __("Detailed Reason"),
+				},
+			],
+			primary_action_label: __("Declare Lost"),
+			primary_action(values) {
+				frm.events
+					.call_status_method(frm, "declare_enquiry_lost", {
+						lost_reasons_list: values.lost_reasons,
+						detailed_reason: values.detailed_reason,
+					})
+					.then(() => dialog.hide());
+			},
+		});
+		dialog.show();
+	},
+
 	onload(frm) {
 		if (frm.is_new() && !frm.doc.sales_stage) {
 			frappe.db.get_single_value("Pipeline Settings", "default_sales_stage").then((stage) => {

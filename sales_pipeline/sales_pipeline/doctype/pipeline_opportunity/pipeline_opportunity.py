@@ -2,11 +2,22 @@
 # For license information, please see license.txt
 
 import frappe
+from frappe import _
 from frappe.model.document import Document
+from frappe.model.mapper import get_mapped_doc
+from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 
+from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
+from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
 from sales_pipeline.sales_pipeline.party import get_party_display_name, validate_party
+from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_percentage
+
+# Quotation statuses that keep a deal alive: an opportunity with one cannot be declared lost.
+ACTIVE_QUOTATION_STATUSES = ("Open", "Ordered")
+# An opportunity in one of these cannot be quoted.
+UNQUOTABLE_STATUSES = ("Lost", "Closed")
 
 
 class PipelineOpportunity(Document):
@@ -51,6 +62,7 @@ class PipelineOpportunity(Document):
 		with_items: DF.Check
 
 	# end: auto-generated types
+
 	def validate(self):
 		validate_party(self, "opportunity_from", "party_name")
 		self.set_party_details()
@@ -62,6 +74,14 @@ class PipelineOpportunity(Document):
 		self.set_probability_from_sales_stage()
 		validate_percentage(self, "probability")
 		validate_date_order(self, "transaction_date", "expected_closing")
+		self.keep_status_set_by_server()
+
+	def on_update(self):
+		self.update_lead_statuses()
+
+	def after_delete(self):
+		if self.opportunity_from == "Pipeline Lead":
+			update_lead_status(self.party_name)
 
 	def set_party_details(self):
 		self.customer_name = get_party_display_name(self.opportunity_from, self.party_name)
@@ -79,3 +99,282 @@ class PipelineOpportunity(Document):
 	def set_probability_from_sales_stage(self):
 		if self.sales_stage and not self.probability:
 			self.probability = frappe.db.get_value("Pipeline Sales Stage", self.sales_stage, "probability")
+
+	def keep_status_set_by_server(self):
+		"""The status moves only through the methods below and the quotations; a value sent by the
+		client is replaced by the stored one."""
+		if self.flags.status_set_by_server:
+			return
+		self.status = "Open" if self.is_new() else self.get_db_value("status")
+
+	def set_status(self, status: str, ignore_permissions: bool = False):
+		self.status = status
+		self.flags.status_set_by_server = True
+		self.flags.ignore_permissions = ignore_permissions
+		try:
+			self.save()
+		finally:
+			self.flags.status_set_by_server = False
+
+	def update_lead_statuses(self):
+		"""The lead follows its opportunity; when the party changed, the previous lead is updated too."""
+		if self.opportunity_from == "Pipeline Lead":
+			update_lead_status(self.party_name)
+		previous = self.get_doc_before_save()
+		if (
+			previous
+			and previous.opportunity_from == "Pipeline Lead"
+			and (previous.party_name, previous.opportunity_from) != (self.party_name, self.opportunity_from)
+		):
+			update_lead_status(previous.party_name)
+
+	def get_active_quotations(self) -> list[str]:
+		return frappe.get_all(
+			"Pipeline Quotation",
+			filters={"opportunity": self.name, "docstatus": 1, "status": ("in", ACTIVE_QUOTATION_STATUSES)},
+			pluck="name",
+		)
+
+	def get_status_from_quotations(self, current_status: str) -> str:
+		"""Converted when a quotation is ordered, Quotation when one is open, Open when none is left."""
+		quotation_statuses = set(
+			frappe.get_all(
+				"Pipeline Quotation",
+				filters={"opportunity": self.name, "docstatus": 1},
+				pluck="status",
+			)
+		)
+		if "Ordered" in quotation_statuses:
+			return "Converted"
+		if "Open" in quotation_statuses:
+			return "Quotation"
+		if current_status in ("Quotation", "Converted"):
+			return "Open"
+		return current_status
+
+	def update_status_from_quotations(self):
+		"""Called when one of its quotations is submitted, ordered or cancelled. Lost and Closed are
+		set by hand and kept."""
+		if self.status in UNQUOTABLE_STATUSES:
+			return
+		status = self.get_status_from_quotations(self.status)
+		if status != self.status:
+			# A consequence of the quotation the user acted on, not an edit of the opportunity.
+			self.set_status(status, ignore_permissions=True)
+
+	@frappe.whitelist(methods=["POST"])
+	def declare_enquiry_lost(self, lost_reasons_list: list | None, detailed_reason: str | None = None):
+		"""Mark the opportunity Lost with one or more Pipeline Lost Reasons."""
+		self.check_permission("write")
+		if self.status in ("Lost", "Converted"):
+			frappe.throw(
+				_("Opportunity {0} is already {1}").format(frappe.bold(self.name), _(self.status)),
+				frappe.ValidationError,
+				title=_("Cannot Declare Lost"),
+			)
+		active_quotations = self.get_active_quotations()
+		if active_quotations:
+			frappe.throw(
+				_(
+					"Quotation {0} of this opportunity is still active. Cancel it before declaring the opportunity lost."
+				).format(
+					", ".join(get_link_to_form("Pipeline Quotation", name) for name in active_quotations)
+				),
+				frappe.ValidationError,
+				title=_("Cannot Declare Lost"),
+			)
+		self.set(
+			"lost_reasons", [{"lost_reason": reason} for reason in parse_lost_reasons(lost_reasons_list)]
+		)
+		self.order_lost_reason = (detailed_reason or "").strip() or None
+		self.set_status("Lost")
+
+	@frappe.whitelist(methods=["POST"])
+	def close_opportunity(self):
+		self.check_permission("write")
+		if self.status not in ("Open", "Replied", "Quotation"):
+			frappe.throw(
+				_("An opportunity that is {0} cannot be closed").format(_(self.status)),
+				frappe.ValidationError,
+				title=_("Cannot Close"),
+			)
+		self.set_status("Closed")
+
+	@frappe.whitelist(methods=["POST"])
+	def reopen_opportunity(self):
+		self.check_permission("write")
+		if self.status not in UNQUOTABLE_STATUSES:
+			frappe.throw(
+				_("Only a Lost or Closed opportunity can be reopened; this one is {0}").format(
+					_(self.status)
+				),
+				frappe.ValidationError,
+				title=_("Cannot Reopen"),
+			)
+		self.set("lost_reasons", [])
+		self.order_lost_reason = None
+		# A closed opportunity may still have an open or ordered quotation.
+		self.set_status(self.get_status_from_quotations("Open"))
+
+	def notify_communication(self, communication):
+		"""Frappe calls this for every email on the opportunity: an email sent to the party from an
+		Open opportunity makes it Replied (and a reply received makes it Open again, in Frappe)."""
+		if communication.sent_or_received == "Sent" and self.status == "Open":
+			self.set_status("Replied", ignore_permissions=True)
+
+
+def parse_lost_reasons(lost_reasons_list) -> list[str]:
+	"""Names of the Pipeline Lost Reasons in [{"lost_reason": name}, ...], each checked to exist."""
+	reasons = []
+	for row in lost_reasons_list or []:
+		reason = row.get("lost_reason") if isinstance(row, dict) else None
+		if not reason or not frappe.db.exists("Pipeline Lost Reason", reason):
+			frappe.throw(
+				_("Lost Reasons: {0} is not a Pipeline Lost Reason").format(frappe.bold(reason or row)),
+				frappe.ValidationError,
+				title=_("Invalid Lost Reason"),
+			)
+		if reason not in reasons:
+			reasons.append(reason)
+	if not reasons:
+		frappe.throw(
+			_("Lost Reasons: choose at least one reason"),
+			frappe.ValidationError,
+			title=_("Lost Reason Required"),
+		)
+	return reasons
+
+
+def validate_opportunity_can_be_quoted(opportunity, action: str) -> None:
+	if opportunity.status in UNQUOTABLE_STATUSES:
+		frappe.throw(
+			_("Opportunity {0} is {1}. Reopen it before quoting.").format(
+				frappe.bold(opportunity.name), _(opportunity.status)
+			),
+			frappe.ValidationError,
+			title=action,
+		)
+
+
+# The copy-over of make_quotation and make_supplier_quotation, kept as data so that the tests
+# can check every mapped field exists on both sides.
+QUOTATION_MAPPING = {
+	"Pipeline Opportunity": {
+		"doctype": "Pipeline Quotation",
+		"field_map": {
+			"opportunity_from": "quotation_to",
+			"party_name": "party_name",
+			"customer_name": "customer_name",
+			"currency": "currency",
+			"contact_person": "contact_person",
+			"contact_email": "contact_email",
+			"contact_mobile": "contact_mobile",
+			"name": "opportunity",
+		},
+		"field_no_map": ["transaction_date", "valid_till", "status", "title", "total"],
+	},
+	"Pipeline Opportunity Item": {
+		"doctype": "Pipeline Quotation Item",
+		"field_map": {
+			"item_code": "item_code",
+			"item_name": "item_name",
+			"description": "description",
+			"qty": "qty",
+			"uom": "uom",
+			"rate": "rate",
+			"amount": "amount",
+			"name": "opportunity_item",
+		},
+	},
+}
+
+SUPPLIER_QUOTATION_MAPPING = {
+	"Pipeline Opportunity": {
+		"doctype": "Pipeline Supplier Quotation",
+		"field_map": {"name": "opportunity"},
+		# The supplier quotes in its own terms: not the customer's date, currency or total.
+		"field_no_map": ["transaction_date", "valid_till", "status", "title", "currency", "total"],
+	},
+	"Pipeline Opportunity Item": {
+		"doctype": "Pipeline Supplier Quotation Item",
+		"field_map": {
+			"item_code": "item_code",
+			"item_name": "item_name",
+			"description": "description",
+			"qty": "qty",
+			"uom": "uom",
+			"name": "opportunity_item",
+		},
+		# The supplier's rates are what the user collects.
+		"field_no_map": ["rate", "amount"],
+	},
+}
+
+
+@frappe.whitelist()
+def make_quotation(source_name: str, target_doc: str | Document | None = None) -> Document:
+	"""A new, unsaved Pipeline Quotation to the opportunity's party, with its items."""
+	opportunity = check_mapping_permissions("Pipeline Opportunity", source_name, "Pipeline Quotation")
+	target_doc = parse_target_doc(target_doc, "Pipeline Quotation")
+	validate_opportunity_can_be_quoted(opportunity, _("Cannot Create Quotation"))
+
+	def set_missing_values(source, target):
+		set_default_valid_till(target)
+		set_amounts_and_total(target)
+
+	return get_mapped_doc(
+		"Pipeline Opportunity", source_name, QUOTATION_MAPPING, target_doc, set_missing_values
+	)
+
+
+@frappe.whitelist()
+def make_supplier_quotation(source_name: str, target_doc: str | Document | None = None) -> Document:
+	"""A new, unsaved Pipeline Supplier Quotation asking for the opportunity's items."""
+	opportunity = check_mapping_permissions(
+		"Pipeline Opportunity", source_name, "Pipeline Supplier Quotation"
+	)
+	target_doc = parse_target_doc(target_doc, "Pipeline Supplier Quotation")
+	validate_opportunity_can_be_quoted(opportunity, _("Cannot Create Supplier Quotation"))
+	if not opportunity.items:
+		frappe.throw(
+			_("Opportunity {0} has no items to ask a supplier for. Add items first.").format(
+				frappe.bold(opportunity.name)
+			),
+			frappe.ValidationError,
+			title=_("Cannot Create Supplier Quotation"),
+		)
+
+	def set_missing_values(source, target):
+		set_default_valid_till(target)
+		set_amounts_and_total(target)
+
+	return get_mapped_doc(
+		"Pipeline Opportunity", source_name, SUPPLIER_QUOTATION_MAPPING, target_doc, set_missing_values
+	)
+
+
+def close_replied_opportunities():
+	"""Daily: close opportunities left Replied (the customer never answered) for the number of days
+	Pipeline Settings gives; 0 turns it off."""
+	days = cint(frappe.db.get_single_value("Pipeline Settings", "close_opportunity_after_days"))
+	if days <= 0:
+		return
+	cutoff = add_days(now_datetime(), -days)
+	for name in frappe.get_all(
+		"Pipeline Opportunity", filters={"status": "Replied", "modified": ("<", cutoff)}, pluck="name"
+	):
+		# One opportunity that cannot be saved is logged and skipped; the others are closed.
+		frappe.db.savepoint("close_replied_opportunity")
+		try:
+			opportunity = frappe.get_doc("Pipeline Opportunity", name)
+			opportunity.set_status("Closed", ignore_permissions=True)
+			opportunity.add_comment(
+				"Info", _("Closed automatically: no reply for {0} days after the last email.").format(days)
+			)
+		except Exception:
+			frappe.db.rollback(save_point="close_replied_opportunity")
+			frappe.log_error(
+				title=_("Could not close opportunity {0}").format(name),
+				reference_doctype="Pipeline Opportunity",
+				reference_name=name,
+			)

@@ -12,6 +12,16 @@ frappe.ui.form.on("Pipeline Quotation", {
 		frm.set_query("item_code", "items", () => ({ filters: { disabled: 0 } }));
 	},
 
+	refresh(frm) {
+		if (frm.doc.docstatus === 1 && frm.doc.status === "Open" && frm.perm[0] && frm.perm[0].submit) {
+			frm.add_custom_button(__("Mark as Ordered"), () =>
+				frm
+					.call({ doc: frm.doc, method: "set_as_ordered", freeze: true })
+					.then(() => frm.reload_doc())
+			);
+		}
+	},
+
 	quotation_to(frm) {
 		frm.set_value("party_name", "");
 	},

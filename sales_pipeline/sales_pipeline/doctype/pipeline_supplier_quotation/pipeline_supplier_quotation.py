@@ -70,5 +70,8 @@ class PipelineSupplierQuotation(Document):
 		self.supplier_name = supplier.supplier_name
 		self.title = self.supplier_name
 
+	def before_cancel(self):
+		self.set_status()
+
 	def set_status(self):
 		self.status = {0: "Draft", 1: "Submitted", 2: "Cancelled"}[self.docstatus]

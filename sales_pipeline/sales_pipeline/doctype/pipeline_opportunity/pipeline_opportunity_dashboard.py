@@ -1,0 +1,10 @@
+from frappe import _
+
+
+def get_data():
+	return {
+		"fieldname": "opportunity",
+		"transactions": [
+			{"label": _("Quotations"), "items": ["Pipeline Quotation", "Pipeline Supplier Quotation"]},
+		],
+	}

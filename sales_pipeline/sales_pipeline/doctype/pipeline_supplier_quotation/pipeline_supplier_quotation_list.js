@@ -1,0 +1,8 @@
+frappe.listview_settings["Pipeline Supplier Quotation"] = {
+	add_fields: ["status", "docstatus"],
+	has_indicator_for_draft: true,
+	get_indicator(doc) {
+		const colors = { Draft: "red", Submitted: "blue", Cancelled: "gray" };
+		return [__(doc.status), colors[doc.status] || "gray", "status,=," + doc.status];
+	},
+};
