@@ -22,11 +22,24 @@ app_include_js = "/assets/sales_pipeline/js/sales_pipeline.js"
 before_install = "sales_pipeline.install.before_install"
 after_install = "sales_pipeline.install.after_install"
 
+# Uninstallation
+# ------------
+
+before_uninstall = "sales_pipeline.install.before_uninstall"
+
 
 # Scheduled Tasks
 # ---------------
 
 scheduler_events = {
+	# Follow-ups due today: their Events and the Next Contact By user's notification. Every quarter
+	# of an hour, so a follow-up set during the day for later that day is announced too; a run
+	# with nothing new to announce costs one indexed query per DocType.
+	"cron": {
+		"*/15 * * * *": [
+			"sales_pipeline.sales_pipeline.follow_up.send_follow_up_reminders",
+		],
+	},
 	"daily": [
 		"sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity.close_replied_opportunities",
 	],

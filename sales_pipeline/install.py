@@ -45,6 +45,10 @@ def after_install():
 	set_default_settings()
 
 
+def before_uninstall():
+	delete_follow_up_records()
+
+
 def create_sales_roles():
 	for role_name in SALES_ROLES:
 		if not frappe.db.exists("Role", role_name):
@@ -95,3 +99,11 @@ def count_seed_rows() -> dict:
 		"lost_reasons": frappe.db.count("Pipeline Lost Reason"),
 		"settings": frappe.db.count("Singles", {"doctype": "Pipeline Settings"}),
 	}
+
+
+def delete_follow_up_records():
+	"""Remove the calendar Events and bell notifications the app made, so that nothing on the
+	site points at the DocTypes the uninstall drops."""
+	from sales_pipeline.sales_pipeline.follow_up import delete_all_follow_up_records
+
+	delete_all_follow_up_records()

@@ -58,7 +58,8 @@ def rollback(site):
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
 	frappe.clear_messages()
-	# Cached single values (Pipeline Settings) may hold what the test wrote.
+	# Cached single values (Pipeline Settings) may hold what the test wrote and rolled back.
+	frappe.db.value_cache.clear()
 	frappe.clear_document_cache("Pipeline Settings", "Pipeline Settings")
 
 

@@ -28,7 +28,7 @@ def test_app_is_installed_on_the_site():
 def test_every_doctype_is_synced_with_its_table():
 	"""Every DocType defined in the app exists on the site, in the app's module, with its table."""
 	definitions = app_doctypes()
-	assert len(definitions) == 14
+	assert len(definitions) == 15
 	for name, definition in definitions.items():
 		assert frappe.db.get_value("DocType", name, "module") == "Sales Pipeline", name
 		if not definition.get("issingle"):
@@ -91,6 +91,8 @@ def test_permissions_in_the_doctype_json():
 		if definition.get("istable"):
 			assert not definition["permissions"], name
 			continue
+		if name == "Pipeline Follow Up":
+			continue  # kept by the app itself, see the next test
 		by_role = {perm["role"]: perm for perm in definition["permissions"]}
 		assert not {"All", "Guest"} & set(by_role), name
 		assert by_role["Sales User"].get("read"), name
@@ -102,6 +104,15 @@ def test_permissions_in_the_doctype_json():
 			assert by_role["Sales Manager"].get("delete"), name
 		if definition.get("is_submittable"):
 			assert by_role["Sales Manager"].get("cancel"), name
+
+
+def test_follow_up_rows_are_written_by_the_app_only():
+	"""Nobody creates or edits Pipeline Follow Up rows by hand; managers may read them."""
+	definition = app_doctypes()["Pipeline Follow Up"]
+	assert definition["in_create"]
+	by_role = {perm["role"]: perm for perm in definition["permissions"]}
+	assert set(by_role) == {"Sales Manager", "System Manager"}
+	assert not any(perm.get("write") or perm.get("create") for perm in by_role.values())
 
 
 def test_transactions_use_naming_series_and_track_changes():

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 
+from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
 from sales_pipeline.sales_pipeline.validation import validate_email_field
 
@@ -58,7 +59,6 @@ class PipelineLead(Document):
 		]
 		title: DF.Data | None
 		to_discuss: DF.SmallText | None
-
 	# end: auto-generated types
 
 	def validate(self):
@@ -67,6 +67,13 @@ class PipelineLead(Document):
 		self.set_title()
 		# Statuses that follow the pipeline are never taken from the client.
 		self.set_pipeline_status()
+		validate_follow_up(self)
+
+	def on_update(self):
+		sync_follow_up_event(self)
+
+	def on_trash(self):
+		delete_follow_up(self)
 
 	def validate_email_not_taken(self):
 		if not self.email_id:

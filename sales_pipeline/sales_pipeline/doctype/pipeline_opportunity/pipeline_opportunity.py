@@ -8,6 +8,7 @@ from frappe.model.mapper import get_mapped_doc
 from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
+from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
 from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
 from sales_pipeline.sales_pipeline.party import get_party_display_name, validate_party
@@ -60,7 +61,6 @@ class PipelineOpportunity(Document):
 		total: DF.Currency
 		transaction_date: DF.Date
 		with_items: DF.Check
-
 	# end: auto-generated types
 
 	def validate(self):
@@ -75,9 +75,14 @@ class PipelineOpportunity(Document):
 		validate_percentage(self, "probability")
 		validate_date_order(self, "transaction_date", "expected_closing")
 		self.keep_status_set_by_server()
+		validate_follow_up(self)
 
 	def on_update(self):
 		self.update_lead_statuses()
+		sync_follow_up_event(self)
+
+	def on_trash(self):
+		delete_follow_up(self)
 
 	def after_delete(self):
 		if self.opportunity_from == "Pipeline Lead":

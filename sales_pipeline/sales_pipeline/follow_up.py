@@ -1,0 +1,467 @@
+"""Follow-ups: "Next Contact By" + "Next Contact Date" on a Pipeline Lead or Pipeline Opportunity.
+
+On save, a follow-up gets one Private Event in the Next Contact By user's calendar. On the day,
+the scheduler gives that user one notification in their bell for it (and an email when Pipeline
+Settings asks for one).
+
+The app owns these Events. A Sales User may change the follow-up of someone else's document but
+may not write an Event someone else owns, so the Events are written here with
+ignore_permissions, only ever as the consequence of a document save the user was allowed to make.
+
+One `Pipeline Follow Up` row per document records its Event and the follow-up it last notified.
+A unique key on (reference_doctype, reference_name) and row locks on it make two saves, or two
+scheduler runs at the same time, create neither a second Event nor a second notification.
+"""
+
+import frappe
+from frappe import _
+from frappe.desk.doctype.notification_settings.notification_settings import is_notifications_enabled
+from frappe.query_builder import DocType
+from frappe.utils import (
+	add_days,
+	add_to_date,
+	cint,
+	escape_html,
+	format_datetime,
+	get_datetime,
+	get_link_to_form,
+	now,
+	now_datetime,
+	nowdate,
+	strip_html,
+)
+
+FOLLOW_UP_DOCTYPES = ("Pipeline Opportunity", "Pipeline Lead")
+
+# A document in one of these statuses has no open follow-up: its Event is removed.
+CLOSED_STATUSES = {
+	"Pipeline Opportunity": ("Converted", "Lost", "Closed"),
+	"Pipeline Lead": ("Converted", "Do Not Contact"),
+}
+
+# Saving a document touches its Event only when one of these changed.
+EVENT_FIELDS = ("contact_by", "contact_date", "to_discuss", "status", "title")
+
+
+# Validation -------------------------------------------------------------------------------------
+
+
+def validate_follow_up(doc) -> None:
+	"""Next Contact By and Next Contact Date come together, name an enabled desk user who can open
+	the document, and a date not in the past. The user and date are checked only when one of them
+	changes, so an old follow-up never blocks an unrelated edit."""
+	if not doc.contact_by and not doc.contact_date:
+		return
+	by_label, date_label = _(doc.meta.get_label("contact_by")), _(doc.meta.get_label("contact_date"))
+	if not doc.contact_by:
+		frappe.throw(
+			_("{0} is required when {1} is set").format(by_label, date_label),
+			frappe.ValidationError,
+			title=_("Incomplete Follow-up"),
+		)
+	if not doc.contact_date:
+		frappe.throw(
+			_("{0} is required when {1} is set").format(date_label, by_label),
+			frappe.ValidationError,
+			title=_("Incomplete Follow-up"),
+		)
+
+	date_changed = doc.has_value_changed("contact_date")
+	if date_changed or doc.has_value_changed("contact_by"):
+		validate_follow_up_user(doc, by_label)
+	# Times are picked to the minute; the current minute still counts as now.
+	if date_changed and get_datetime(doc.contact_date) < now_datetime().replace(second=0, microsecond=0):
+		frappe.throw(
+			_("{0} cannot be in the past").format(date_label),
+			frappe.ValidationError,
+			title=_("Invalid Follow-up"),
+		)
+
+
+def validate_follow_up_user(doc, label: str) -> None:
+	user = frappe.db.get_value("User", doc.contact_by, ["enabled", "user_type"], as_dict=True)
+	if not user or doc.contact_by == "Guest" or user.user_type != "System User":
+		frappe.throw(
+			_("{0}: {1} is not a desk user and cannot follow up").format(label, frappe.bold(doc.contact_by)),
+			frappe.ValidationError,
+			title=_("Invalid Follow-up"),
+		)
+	if not user.enabled:
+		frappe.throw(
+			_("{0}: user {1} is disabled").format(label, frappe.bold(doc.contact_by)),
+			frappe.ValidationError,
+			title=_("Invalid Follow-up"),
+		)
+	if not frappe.has_permission(doc.doctype, "read", doc=doc, user=doc.contact_by):
+		frappe.throw(
+			_("{0}: {1} has no access to this {2}").format(
+				label, frappe.bold(doc.contact_by), _(doc.doctype)
+			),
+			frappe.ValidationError,
+			title=_("Invalid Follow-up"),
+		)
+
+
+# The Event of a follow-up ---------------------------------------------------------------------
+
+
+def has_open_follow_up(doc) -> bool:
+	return bool(doc.contact_by and doc.contact_date and doc.status not in CLOSED_STATUSES[doc.doctype])
+
+
+def sync_follow_up_event(doc) -> None:
+	"""After a save: put the follow-up's Event at its user and time, or remove the open Event when
+	the follow-up was cleared or the document closed, lost or converted."""
+	previous = doc.get_doc_before_save()
+	if previous and not any(doc.has_value_changed(fieldname) for fieldname in EVENT_FIELDS):
+		return
+	if has_open_follow_up(doc):
+		follow_up = lock_follow_up(doc.doctype, doc.name)
+		event = get_event_state([follow_up.event]).get(follow_up.event)
+		put_event(doc.doctype, doc, follow_up, event)
+	else:
+		remove_open_event(doc.doctype, doc.name)
+
+
+def delete_follow_up(doc) -> None:
+	"""Before the document is deleted: delete its Events (the app's and any other Event that lists
+	only this document), its participant rows in shared Events, its notifications and its row."""
+	EventParticipants = DocType("Event Participants")
+	participations = (
+		frappe.qb.from_(EventParticipants)
+		.select(EventParticipants.name, EventParticipants.parent)
+		.where(EventParticipants.parenttype == "Event")
+		.where(EventParticipants.reference_doctype == doc.doctype)
+		.where(EventParticipants.reference_docname == doc.name)
+		.run(as_dict=True)
+	)
+	follow_up_name = frappe.db.get_value(
+		"Pipeline Follow Up", {"reference_doctype": doc.doctype, "reference_name": doc.name}
+	)
+	if follow_up_name:
+		frappe.db.delete("Pipeline Follow Up", {"name": follow_up_name})
+	for participation in participations:
+		if frappe.db.count("Event Participants", {"parenttype": "Event", "parent": participation.parent}) > 1:
+			frappe.db.delete("Event Participants", {"name": participation.name})
+		else:
+			frappe.delete_doc(
+				"Event", participation.parent, ignore_permissions=True, force=True, delete_permanently=True
+			)
+	frappe.db.delete("Notification Log", {"document_type": doc.doctype, "document_name": doc.name})
+
+
+def lock_follow_up(doctype: str, name: str) -> frappe._dict:
+	"""The document's Pipeline Follow Up row, created if missing, locked until the transaction ends."""
+	FollowUp = DocType("Pipeline Follow Up")
+	timestamp, user = now(), frappe.session.user
+	(
+		frappe.qb.into(FollowUp)
+		.columns(
+			"name", "reference_doctype", "reference_name", "owner", "modified_by", "creation", "modified"
+		)
+		.insert(frappe.generate_hash(length=12), doctype, name, user, user, timestamp, timestamp)
+		.ignore()
+		.run()
+	)
+	return frappe.db.get_value(
+		"Pipeline Follow Up",
+		{"reference_doctype": doctype, "reference_name": name},
+		["name", "event", "notified_user", "notified_contact_date"],
+		as_dict=True,
+		for_update=True,
+	)
+
+
+def set_follow_up_values(follow_up_name: str, **values) -> None:
+	FollowUp = DocType("Pipeline Follow Up")
+	query = frappe.qb.update(FollowUp).set(FollowUp.modified, now()).where(FollowUp.name == follow_up_name)
+	for fieldname, value in values.items():
+		query = query.set(FollowUp[fieldname], value)
+	query.run()
+
+
+def get_event_state(event_names) -> dict[str, frappe._dict]:
+	"""The owner, time and subject of the given Events that exist, by name, in one query."""
+	event_names = [name for name in event_names if name]
+	if not event_names:
+		return {}
+	return {
+		event.name: event
+		for event in frappe.get_all(
+			"Event",
+			filters={"name": ("in", event_names)},
+			fields=["name", "owner", "starts_on", "ends_on", "subject", "description", "status"],
+		)
+	}
+
+
+def get_event_values(doctype: str, follow_up) -> dict:
+	"""Subject, description and times of the Event of `follow_up` (a document, or a row with its
+	name, title, contact_by, contact_date and to_discuss). Every value from the document is
+	escaped: it is shown as HTML in the calendar and the Event form."""
+	starts_on = get_datetime(follow_up.contact_date)
+	duration = cint(frappe.db.get_single_value("Pipeline Settings", "follow_up_event_duration"))
+	description = _("Follow up on {0}").format(get_link_to_form(doctype, follow_up.name))
+	if follow_up.to_discuss:
+		description += "<br>" + _("To discuss: {0}").format(escape_html(follow_up.to_discuss))
+	return {
+		"subject": _("Follow up: {0}").format(escape_html(follow_up.title or follow_up.name)),
+		"description": description,
+		"starts_on": starts_on,
+		"ends_on": add_to_date(starts_on, minutes=duration) if duration > 0 else None,
+	}
+
+
+def put_event(doctype: str, follow_up, follow_up_row, event) -> str:
+	"""Create the follow-up's Event, or move the existing one to the follow-up's user and time.
+	`event` is the existing Event's state from get_event_state, or None. Returns the Event's name."""
+	values = get_event_values(doctype, follow_up)
+	user = follow_up.contact_by
+	if event and event.status != "Open":
+		if event.owner == user and event.starts_on == values["starts_on"]:
+			return event.name  # this follow-up was already done
+		event = None  # a new follow-up gets a new Event; the done one stays as history
+	if event:
+		if any(event.get(key) != value for key, value in values.items()):
+			event_doc = frappe.get_doc("Event", event.name)
+			event_doc.update(values)
+			event_doc.save(ignore_permissions=True)
+		if event.owner != user:
+			# Moved to another user: it leaves the previous user's calendar.
+			frappe.db.set_value("Event", event.name, "owner", user, update_modified=False)
+		return event.name
+
+	event_doc = frappe.get_doc(
+		{
+			"doctype": "Event",
+			"event_type": "Private",
+			"event_category": "Call",
+			# The app sends its own reminder on the day; Frappe's event digest would repeat it.
+			"send_reminder": 0,
+			**values,
+			"event_participants": [{"reference_doctype": doctype, "reference_docname": follow_up.name}],
+		}
+	)
+	event_doc.insert(ignore_permissions=True)
+	# Frappe makes the session user the owner; the Event belongs in the Next Contact By user's calendar.
+	frappe.db.set_value("Event", event_doc.name, "owner", user, update_modified=False)
+	set_follow_up_values(follow_up_row.name, event=event_doc.name)
+	return event_doc.name
+
+
+def remove_open_event(doctype: str, name: str) -> None:
+	"""Remove the follow-up's Event while it is still open; a Completed or Closed one stays as history."""
+	follow_up = frappe.db.get_value(
+		"Pipeline Follow Up",
+		{"reference_doctype": doctype, "reference_name": name},
+		["name", "event"],
+		as_dict=True,
+		for_update=True,
+	)
+	if not (follow_up and follow_up.event):
+		return
+	set_follow_up_values(follow_up.name, event=None)
+	if frappe.db.get_value("Event", follow_up.event, "status") == "Open":
+		frappe.delete_doc("Event", follow_up.event, ignore_permissions=True, delete_permanently=True)
+
+
+# On the day ------------------------------------------------------------------------------------
+
+
+def send_follow_up_reminders() -> None:
+	"""Scheduler job: remind every Next Contact By user of the follow-ups due today."""
+	run_follow_up_reminders(commit=True)
+
+
+def run_follow_up_reminders(commit: bool = False) -> frappe._dict:
+	"""For every open lead and opportunity with a follow-up due today (in the system time zone)
+	not yet notified: make sure its Event exists, give its user one notification, and an email
+	when Pipeline Settings asks for it. A record that fails is written to the Error Log and
+	skipped. With `commit`, each record is committed on its own, as the scheduler wants it."""
+	day_start = get_datetime(nowdate())
+	day_end = add_days(day_start, 1)
+	send_email = cint(frappe.db.get_single_value("Pipeline Settings", "send_follow_up_email"))
+	result = frappe._dict(notified=0, events_created=0, failed=0)
+
+	for doctype in FOLLOW_UP_DOCTYPES:
+		due = get_due_follow_ups(doctype, day_start, day_end)
+		events = get_event_state([row.event for row in due])
+		for row in due:
+			remind_or_log_error(doctype, row, events, send_email, result, commit)
+			if commit:
+				frappe.db.commit()  # nosemgrep: each reminder stands on its own
+	return result
+
+
+def remind_or_log_error(doctype: str, row, events: dict, send_email: bool, result, commit: bool) -> None:
+	"""Remind of one follow-up. A run racing another one may be picked as a deadlock victim by the
+	database, which then rolls the record's transaction back: that record is tried again. Any other
+	failure is rolled back to before the record, written to the Error Log, and skipped."""
+	attempts = 3 if commit else 1
+	for attempt in range(1, attempts + 1):
+		frappe.db.savepoint("pipeline_follow_up")
+		try:
+			remind(doctype, row, events, send_email, result)
+			return
+		except Exception as exc:  # noqa: BLE001 - logged below, the other records go on
+			if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
+				frappe.db.rollback()  # the database has already undone the whole transaction
+				if attempt < attempts:
+					continue
+			else:
+				frappe.db.rollback(save_point="pipeline_follow_up")
+			result.failed += 1
+			frappe.log_error(
+				title=_("Follow-up reminder failed for {0} {1}").format(doctype, row.name),
+				reference_doctype=doctype,
+				reference_name=row.name,
+			)
+			return
+
+
+def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
+	"""The open documents with a follow-up due between day_start and day_end that were not yet
+	notified for that user and time: one query on the indexed contact_date."""
+	Doc, FollowUp = DocType(doctype), DocType("Pipeline Follow Up")
+	return (
+		frappe.qb.from_(Doc)
+		.left_join(FollowUp)
+		.on((FollowUp.reference_doctype == doctype) & (FollowUp.reference_name == Doc.name))
+		.select(Doc.name, Doc.title, Doc.contact_by, Doc.contact_date, Doc.to_discuss, FollowUp.event)
+		.where(Doc.contact_date >= day_start)
+		.where(Doc.contact_date < day_end)
+		.where(Doc.contact_by.isnotnull())
+		.where(Doc.status.notin(CLOSED_STATUSES[doctype]))
+		.where(
+			FollowUp.notified_user.isnull()
+			| (FollowUp.notified_user != Doc.contact_by)
+			| (FollowUp.notified_contact_date != Doc.contact_date)
+		)
+		.orderby(Doc.name)
+		.run(as_dict=True)
+	)
+
+
+def remind(doctype: str, row, events: dict, send_email: bool, result) -> None:
+	"""`events`: the state of the due follow-ups' Events, read before the loop."""
+	follow_up = lock_follow_up(doctype, row.name)
+	if follow_up.notified_user == row.contact_by and follow_up.notified_contact_date == row.contact_date:
+		return  # another run notified it while this one waited for the lock
+	if follow_up.event in events:
+		event = events[follow_up.event]
+	else:  # the row got its Event after the due follow-ups were read
+		event = get_event_state([follow_up.event]).get(follow_up.event)
+	if not event:
+		result.events_created += 1
+	event_name = put_event(doctype, row, follow_up, event)
+
+	notification_log = None
+	if is_notifications_enabled(row.contact_by):
+		notification_log = make_notification(doctype, row)
+	if send_email:
+		try:
+			send_follow_up_email(doctype, row)
+		except frappe.OutgoingEmailError:
+			# No outgoing email account: the bell notification still counts, the email is logged as failed.
+			frappe.log_error(
+				title=_("Follow-up email not sent for {0} {1}").format(doctype, row.name),
+				reference_doctype=doctype,
+				reference_name=row.name,
+			)
+	set_follow_up_values(
+		follow_up.name,
+		event=event_name,
+		notified_user=row.contact_by,
+		notified_contact_date=row.contact_date,
+		notification_log=notification_log,
+	)
+	result.notified += 1
+
+
+def get_reminder_subject(doctype: str, row) -> str:
+	return _("Follow up today at {0}: {1} ({2} {3})").format(
+		format_datetime(row.contact_date, "HH:mm"),
+		frappe.bold(escape_html(row.title or row.name)),
+		_(doctype),
+		escape_html(row.name),
+	)
+
+
+def make_notification(doctype: str, row) -> str:
+	notification = frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": row.contact_by,
+			"type": "Alert",
+			"document_type": doctype,
+			"document_name": row.name,
+			"subject": get_reminder_subject(doctype, row),
+			"email_content": escape_html(row.to_discuss or ""),
+		}
+	)
+	notification.insert(ignore_permissions=True)
+	return notification.name
+
+
+def send_follow_up_email(doctype: str, row) -> None:
+	subject = get_reminder_subject(doctype, row)
+	message = subject
+	if row.to_discuss:
+		message += "<br><br>" + _("To discuss: {0}").format(escape_html(row.to_discuss))
+	message += "<br><br>" + get_link_to_form(doctype, row.name)
+	frappe.sendmail(
+		recipients=[frappe.db.get_value("User", row.contact_by, "email") or row.contact_by],
+		subject=strip_html(subject),
+		message=message,
+		reference_doctype=doctype,
+		reference_name=row.name,
+	)
+
+
+# Calendar and "my follow-ups" -------------------------------------------------------------------
+
+
+@frappe.whitelist()
+def get_follow_up_calendar_events(
+	doctype: str,
+	start: str,
+	end: str,
+	field_map: str | None = None,
+	filters: str | list | None = None,
+	fields: str | list | None = None,
+) -> list[dict]:
+	"""The follow-ups between start and end the user may read, for the calendar views of
+	Pipeline Opportunity and Pipeline Lead."""
+	if doctype not in FOLLOW_UP_DOCTYPES:
+		frappe.throw(_("{0} has no follow-ups").format(frappe.bold(doctype)), frappe.ValidationError)
+	frappe.has_permission(doctype, "read", throw=True)
+	filters = frappe.parse_json(filters) or []
+	if isinstance(filters, dict):
+		filters = [[doctype, key, "=", value] for key, value in filters.items()]
+	return frappe.get_list(
+		doctype,
+		fields=["name", "title", "contact_by", "contact_date", "status"],
+		filters=[
+			*filters,
+			[doctype, "contact_date", ">=", get_datetime(start)],
+			[doctype, "contact_date", "<=", get_datetime(end)],
+			[doctype, "contact_by", "is", "set"],
+		],
+		order_by="contact_date asc",
+		limit_page_length=0,
+	)
+
+
+def delete_all_follow_up_records() -> None:
+	"""On uninstall: the Events, notifications and rows the app made, and the participant rows of
+	other Events that point at the app's documents, so that nothing left on the site points at the
+	DocTypes the uninstall drops."""
+	events = frappe.get_all("Pipeline Follow Up", filters={"event": ("is", "set")}, pluck="event")
+	frappe.db.delete("Pipeline Follow Up")
+	for event in events:
+		if frappe.db.exists("Event", event):
+			frappe.delete_doc("Event", event, ignore_permissions=True, force=True, delete_permanently=True)
+	frappe.db.delete(
+		"Event Participants", {"parenttype": "Event", "reference_doctype": ("in", FOLLOW_UP_DOCTYPES)}
+	)
+	frappe.db.delete("Notification Log", {"document_type": ("in", FOLLOW_UP_DOCTYPES)})
