@@ -28,6 +28,15 @@ after_install = "sales_pipeline.install.after_install"
 before_uninstall = "sales_pipeline.install.before_uninstall"
 
 
+# Document Events
+# ---------------
+
+doc_events = {
+	"Event": {
+		"before_insert": "sales_pipeline.sales_pipeline.follow_up.set_follow_up_event_owner",
+	},
+}
+
 # Scheduled Tasks
 # ---------------
 

@@ -398,6 +398,14 @@ class TestOnTheDay:
 		assert len(notifications(doc)) == 1
 		assert frappe.db.exists("Error Log", {"reference_name": doc.name, "method": ("like", "%email%")})
 
+	def test_a_user_who_turned_notifications_off_gets_none_and_is_not_asked_again(self):
+		"""Frappe's Notification Settings are respected; the follow-up still counts as handled."""
+		frappe.db.set_value("Notification Settings", factories.SALES_USER_2, "enabled", 0)
+		doc = with_follow_up(user=factories.SALES_USER_2)
+		assert run_follow_up_reminders().notified == 1
+		assert not notifications(doc)
+		assert run_follow_up_reminders().notified == 0
+
 	def test_the_lead_follow_up_is_notified_too(self):
 		lead = with_follow_up(factories.make_lead(), when=TODAY_AT_5PM)
 		run_follow_up_reminders()
@@ -484,3 +492,34 @@ class TestCalendar:
 		as_user(factories.SALES_USER)
 		with pytest.raises(frappe.ValidationError, match="has no follow-ups"):
 			get_follow_up_calendar_events("User", "2026-11-30", "2026-12-07")
+
+
+class TestMyFollowUpsReport:
+	def run_report(self, **filters):
+		from frappe.desk.query_report import run
+
+		result = run("Pipeline Follow-ups", filters=filters)
+		return {(row["reference_doctype"], row["reference_name"]): row for row in result["result"]}
+
+	def test_shows_my_follow_ups_due_today_and_overdue(self, as_user, frozen_time):
+		overdue = with_follow_up(user=factories.SALES_USER_2, when=TODAY_AT_3PM)
+		lead_today = with_follow_up(factories.make_lead(), user=factories.SALES_USER_2, when=TODAY_AT_5PM)
+		later = with_follow_up(user=factories.SALES_USER_2, when=TOMORROW_AT_10AM)
+		someone_else = with_follow_up(user=factories.SALES_USER, when=TODAY_AT_5PM)
+		closed = with_follow_up(user=factories.SALES_USER_2, when=TODAY_AT_5PM)
+		closed.close_opportunity()
+		frozen_time.move_to("2026-12-01 00:30:00.500000")  # 19:30 in New York: 15:00 has passed
+		frappe.db.set_value(overdue.doctype, overdue.name, "contact_date", "2026-11-29 15:00:00")
+		as_user(factories.SALES_USER_2)
+		rows = self.run_report()
+		assert rows[(overdue.doctype, overdue.name)]["due"] == "Overdue"
+		assert rows[(lead_today.doctype, lead_today.name)]["due"] == "Today"
+		for doc in (later, someone_else, closed):
+			assert (doc.doctype, doc.name) not in rows
+		today_only = self.run_report(show_overdue=0)
+		assert set(today_only) == {(lead_today.doctype, lead_today.name)}
+
+	def test_refuses_a_user_without_a_sales_role(self, as_user):
+		as_user(factories.OUTSIDER)
+		with pytest.raises(frappe.PermissionError):
+			self.run_report()

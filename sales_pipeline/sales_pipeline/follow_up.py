@@ -15,7 +15,6 @@ scheduler runs at the same time, create neither a second Event nor a second noti
 
 import frappe
 from frappe import _
-from frappe.desk.doctype.notification_settings.notification_settings import is_notifications_enabled
 from frappe.query_builder import DocType
 from frappe.utils import (
 	add_days,
@@ -163,13 +162,14 @@ def lock_follow_up(doctype: str, name: str) -> frappe._dict:
 		.ignore()
 		.run()
 	)
-	return frappe.db.get_value(
-		"Pipeline Follow Up",
-		{"reference_doctype": doctype, "reference_name": name},
-		["name", "event", "notified_user", "notified_contact_date"],
-		as_dict=True,
-		for_update=True,
-	)
+	return (
+		frappe.qb.from_(FollowUp)
+		.select(FollowUp.name, FollowUp.event, FollowUp.notified_user, FollowUp.notified_contact_date)
+		.where(FollowUp.reference_doctype == doctype)
+		.where(FollowUp.reference_name == name)
+		.for_update()
+		.run(as_dict=True)
+	)[0]
 
 
 def set_follow_up_values(follow_up_name: str, **values) -> None:
@@ -212,9 +212,11 @@ def get_event_values(doctype: str, follow_up) -> dict:
 	}
 
 
-def put_event(doctype: str, follow_up, follow_up_row, event) -> str:
+def put_event(doctype: str, follow_up, follow_up_row, event, record: bool = True) -> str:
 	"""Create the follow-up's Event, or move the existing one to the follow-up's user and time.
-	`event` is the existing Event's state from get_event_state, or None. Returns the Event's name."""
+	`event` is the existing Event's state from get_event_state, or None. A new Event is recorded on
+	the Pipeline Follow Up row unless `record` is off (the caller then records it). Returns the
+	Event's name."""
 	values = get_event_values(doctype, follow_up)
 	user = follow_up.contact_by
 	if event and event.status != "Open":
@@ -242,11 +244,19 @@ def put_event(doctype: str, follow_up, follow_up_row, event) -> str:
 			"event_participants": [{"reference_doctype": doctype, "reference_docname": follow_up.name}],
 		}
 	)
+	# The Event belongs in the Next Contact By user's calendar, not in the calendar of whoever saved.
+	event_doc.flags.follow_up_owner = user
 	event_doc.insert(ignore_permissions=True)
-	# Frappe makes the session user the owner; the Event belongs in the Next Contact By user's calendar.
-	frappe.db.set_value("Event", event_doc.name, "owner", user, update_modified=False)
-	set_follow_up_values(follow_up_row.name, event=event_doc.name)
+	if record:
+		set_follow_up_values(follow_up_row.name, event=event_doc.name)
 	return event_doc.name
+
+
+def set_follow_up_event_owner(event, method=None) -> None:
+	"""Event before_insert (hooks.doc_events): Frappe makes the session user the owner of a new
+	document; a follow-up Event is owned by its Next Contact By user from the start."""
+	if event.flags.follow_up_owner:
+		event.owner = event.flags.follow_up_owner
 
 
 def remove_open_event(doctype: str, name: str) -> None:
@@ -277,46 +287,95 @@ def run_follow_up_reminders(commit: bool = False) -> frappe._dict:
 	"""For every open lead and opportunity with a follow-up due today (in the system time zone)
 	not yet notified: make sure its Event exists, give its user one notification, and an email
 	when Pipeline Settings asks for it. A record that fails is written to the Error Log and
-	skipped. With `commit`, each record is committed on its own, as the scheduler wants it."""
-	day_start = get_datetime(nowdate())
-	day_end = add_days(day_start, 1)
-	send_email = cint(frappe.db.get_single_value("Pipeline Settings", "send_follow_up_email"))
-	result = frappe._dict(notified=0, events_created=0, failed=0)
-
-	for doctype in FOLLOW_UP_DOCTYPES:
-		due = get_due_follow_ups(doctype, day_start, day_end)
-		events = get_event_state([row.event for row in due])
-		for row in due:
-			remind_or_log_error(doctype, row, events, send_email, result, commit)
-			if commit:
-				frappe.db.commit()  # nosemgrep: each reminder stands on its own
-	return result
+	skipped. With `commit`, each record is committed on its own, as the scheduler wants it.
+	Returns how many were notified, how many Events were made and how many failed."""
+	return FollowUpReminders(commit).run()
 
 
-def remind_or_log_error(doctype: str, row, events: dict, send_email: bool, result, commit: bool) -> None:
-	"""Remind of one follow-up. A run racing another one may be picked as a deadlock victim by the
-	database, which then rolls the record's transaction back: that record is tried again. Any other
-	failure is rolled back to before the record, written to the Error Log, and skipped."""
-	attempts = 3 if commit else 1
-	for attempt in range(1, attempts + 1):
-		frappe.db.savepoint("pipeline_follow_up")
-		try:
-			remind(doctype, row, events, send_email, result)
-			return
-		except Exception as exc:  # noqa: BLE001 - logged below, the other records go on
-			if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
-				frappe.db.rollback()  # the database has already undone the whole transaction
-				if attempt < attempts:
-					continue
-			else:
-				frappe.db.rollback(save_point="pipeline_follow_up")
-			result.failed += 1
-			frappe.log_error(
-				title=_("Follow-up reminder failed for {0} {1}").format(doctype, row.name),
-				reference_doctype=doctype,
-				reference_name=row.name,
+class FollowUpReminders:
+	"""One run of the day's reminders."""
+
+	def __init__(self, commit: bool):
+		self.commit = commit
+		self.day_start = get_datetime(nowdate())
+		self.day_end = add_days(self.day_start, 1)
+		self.send_email = cint(frappe.db.get_single_value("Pipeline Settings", "send_follow_up_email"))
+		self.result = frappe._dict(notified=0, events_created=0, failed=0)
+		# Read once per DocType for all its due follow-ups.
+		self.events: dict[str, frappe._dict] = {}
+		self.users_without_notifications: set[str] = set()
+
+	def run(self) -> frappe._dict:
+		for doctype in FOLLOW_UP_DOCTYPES:
+			due = get_due_follow_ups(doctype, self.day_start, self.day_end)
+			self.events = get_event_state([row.event for row in due])
+			self.users_without_notifications = get_users_without_notifications(
+				{row.contact_by for row in due}
 			)
-			return
+			for row in due:
+				self.remind_or_log_error(doctype, row)
+				if self.commit:
+					frappe.db.commit()  # nosemgrep: each reminder stands on its own
+		return self.result
+
+	def remind_or_log_error(self, doctype: str, row) -> None:
+		"""A run racing another one may be picked as a deadlock victim by the database, which then
+		rolls the record's transaction back: the record is tried again. Any other failure is rolled
+		back to before the record, written to the Error Log, and skipped."""
+		attempts = 3 if self.commit else 1
+		for attempt in range(1, attempts + 1):
+			frappe.db.savepoint("pipeline_follow_up")
+			try:
+				self.remind(doctype, row)
+				return
+			except Exception as exc:
+				if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
+					frappe.db.rollback()  # the database has already undone the whole transaction
+					if attempt < attempts:
+						continue
+				else:
+					frappe.db.rollback(save_point="pipeline_follow_up")
+				self.result.failed += 1
+				frappe.log_error(
+					title=_("Follow-up reminder failed for {0} {1}").format(doctype, row.name),
+					reference_doctype=doctype,
+					reference_name=row.name,
+				)
+				return
+
+	def remind(self, doctype: str, row) -> None:
+		follow_up = lock_follow_up(doctype, row.name)
+		if follow_up.notified_user == row.contact_by and follow_up.notified_contact_date == row.contact_date:
+			return  # another run notified it while this one waited for the lock
+		if follow_up.event in self.events:
+			event = self.events[follow_up.event]
+		else:  # the row got its Event after the due follow-ups were read
+			event = get_event_state([follow_up.event]).get(follow_up.event)
+		event_name = put_event(doctype, row, follow_up, event, record=False)
+
+		notification_log = None
+		if row.contact_by not in self.users_without_notifications:
+			notification_log = make_notification(doctype, row)
+		if self.send_email:
+			try:
+				send_follow_up_email(doctype, row)
+			except frappe.OutgoingEmailError:
+				# No outgoing email account: the bell notification still counts; the email is logged.
+				frappe.log_error(
+					title=_("Follow-up email not sent for {0} {1}").format(doctype, row.name),
+					reference_doctype=doctype,
+					reference_name=row.name,
+				)
+		set_follow_up_values(
+			follow_up.name,
+			event=event_name,
+			notified_user=row.contact_by,
+			notified_contact_date=row.contact_date,
+			notification_log=notification_log,
+		)
+		self.result.notified += 1
+		if not event or event.name != event_name:
+			self.result.events_created += 1
 
 
 def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
@@ -342,40 +401,15 @@ def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
 	)
 
 
-def remind(doctype: str, row, events: dict, send_email: bool, result) -> None:
-	"""`events`: the state of the due follow-ups' Events, read before the loop."""
-	follow_up = lock_follow_up(doctype, row.name)
-	if follow_up.notified_user == row.contact_by and follow_up.notified_contact_date == row.contact_date:
-		return  # another run notified it while this one waited for the lock
-	if follow_up.event in events:
-		event = events[follow_up.event]
-	else:  # the row got its Event after the due follow-ups were read
-		event = get_event_state([follow_up.event]).get(follow_up.event)
-	if not event:
-		result.events_created += 1
-	event_name = put_event(doctype, row, follow_up, event)
-
-	notification_log = None
-	if is_notifications_enabled(row.contact_by):
-		notification_log = make_notification(doctype, row)
-	if send_email:
-		try:
-			send_follow_up_email(doctype, row)
-		except frappe.OutgoingEmailError:
-			# No outgoing email account: the bell notification still counts, the email is logged as failed.
-			frappe.log_error(
-				title=_("Follow-up email not sent for {0} {1}").format(doctype, row.name),
-				reference_doctype=doctype,
-				reference_name=row.name,
-			)
-	set_follow_up_values(
-		follow_up.name,
-		event=event_name,
-		notified_user=row.contact_by,
-		notified_contact_date=row.contact_date,
-		notification_log=notification_log,
+def get_users_without_notifications(users) -> set[str]:
+	"""The users who turned their notifications off (Notification Settings), in one query."""
+	if not users:
+		return set()
+	return set(
+		frappe.get_all(
+			"Notification Settings", filters={"name": ("in", list(users)), "enabled": 0}, pluck="name"
+		)
 	)
-	result.notified += 1
 
 
 def get_reminder_subject(doctype: str, row) -> str:
