@@ -20,9 +20,10 @@ import time
 from pathlib import Path
 
 import frappe
-from frappe.utils import add_days, add_to_date, escape_html, get_datetime, now, nowdate
+from frappe.utils import add_days, add_to_date, get_datetime, now, nowdate
 
 from sales_pipeline.sales_pipeline.follow_up import (
+	as_html_text,
 	get_due_follow_ups,
 	get_event_values,
 	get_reminder_subject,
@@ -147,7 +148,7 @@ def floor(due_rows: list) -> None:
 				"document_type": "Pipeline Opportunity",
 				"document_name": row.name,
 				"subject": get_reminder_subject("Pipeline Opportunity", row),
-				"email_content": escape_html(row.to_discuss or ""),
+				"email_content": as_html_text(row.to_discuss),
 			}
 		).insert(ignore_permissions=True)
 		frappe.db.commit()

@@ -523,3 +523,14 @@ class TestMyFollowUpsReport:
 		as_user(factories.OUTSIDER)
 		with pytest.raises(frappe.PermissionError):
 			self.run_report()
+
+
+def test_text_with_markup_is_escaped_once():
+	"""What the user typed shows as typed: no tag from it reaches the page, nothing is escaped twice."""
+	from sales_pipeline.sales_pipeline.follow_up import as_html_text
+
+	assert as_html_text("AT&T <b>pricing</b>") == "AT&amp;T pricing"
+	# Frappe stores a disallowed tag already escaped; it is not escaped a second time.
+	assert as_html_text("&lt;script&gt;alert(1)&lt;/script&gt;") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+	assert as_html_text('<img src="x" onerror="alert(1)">Acme') == "Acme"
+	assert as_html_text(None) == ""

@@ -13,6 +13,8 @@ A unique key on (reference_doctype, reference_name) and row locks on it make two
 scheduler runs at the same time, create neither a second Event nor a second notification.
 """
 
+import html
+
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
@@ -99,6 +101,13 @@ def validate_follow_up_user(doc, label: str) -> None:
 			frappe.ValidationError,
 			title=_("Invalid Follow-up"),
 		)
+
+
+def as_html_text(value: str | None) -> str:
+	"""A document value, shown as text inside HTML. Frappe stores text with markup partly sanitized
+	(allowed tags kept, others escaped), so reduce it to the plain text the user typed, then escape
+	it once: no tag from the value reaches the page, and nothing is escaped twice."""
+	return escape_html(html.unescape(strip_html(value or "")))
 
 
 # The Event of a follow-up ---------------------------------------------------------------------
@@ -203,9 +212,9 @@ def get_event_values(doctype: str, follow_up) -> dict:
 	duration = cint(frappe.db.get_single_value("Pipeline Settings", "follow_up_event_duration"))
 	description = _("Follow up on {0}").format(get_link_to_form(doctype, follow_up.name))
 	if follow_up.to_discuss:
-		description += "<br>" + _("To discuss: {0}").format(escape_html(follow_up.to_discuss))
+		description += "<br>" + _("To discuss: {0}").format(as_html_text(follow_up.to_discuss))
 	return {
-		"subject": _("Follow up: {0}").format(escape_html(follow_up.title or follow_up.name)),
+		"subject": _("Follow up: {0}").format(as_html_text(follow_up.title or follow_up.name)),
 		"description": description,
 		"starts_on": starts_on,
 		"ends_on": add_to_date(starts_on, minutes=duration) if duration > 0 else None,
@@ -415,9 +424,9 @@ def get_users_without_notifications(users) -> set[str]:
 def get_reminder_subject(doctype: str, row) -> str:
 	return _("Follow up today at {0}: {1} ({2} {3})").format(
 		format_datetime(row.contact_date, "HH:mm"),
-		frappe.bold(escape_html(row.title or row.name)),
+		frappe.bold(as_html_text(row.title or row.name)),
 		_(doctype),
-		escape_html(row.name),
+		as_html_text(row.name),
 	)
 
 
@@ -430,7 +439,7 @@ def make_notification(doctype: str, row) -> str:
 			"document_type": doctype,
 			"document_name": row.name,
 			"subject": get_reminder_subject(doctype, row),
-			"email_content": escape_html(row.to_discuss or ""),
+			"email_content": as_html_text(row.to_discuss),
 		}
 	)
 	notification.insert(ignore_permissions=True)
@@ -441,7 +450,7 @@ def send_follow_up_email(doctype: str, row) -> None:
 	subject = get_reminder_subject(doctype, row)
 	message = subject
 	if row.to_discuss:
-		message += "<br><br>" + _("To discuss: {0}").format(escape_html(row.to_discuss))
+		message += "<br><br>" + _("To discuss: {0}").format(as_html_text(row.to_discuss))
 	message += "<br><br>" + get_link_to_form(doctype, row.name)
 	frappe.sendmail(
 		recipients=[frappe.db.get_value("User", row.contact_by, "email") or row.contact_by],
