@@ -12,13 +12,28 @@ source "$(dirname "$0")/lib.sh"
 
 TEST_SITE=${SALES_PIPELINE_TEST_SITE:-test.sales-pipeline.localhost}
 pytest_args=()
+test_paths=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--frappe-path) FRAPPE_PATH=$2; shift 2 ;;
 	-h | --help) sed -n '2,11p' "$0"; exit 0 ;;
-	*) pytest_args+=("$1"); shift ;;
+	-k | -m | -p | -o | -W | --maxfail | --deselect | --ignore) pytest_args+=("$1" "$2"); shift 2 ;;
+	-*) pytest_args+=("$1"); shift ;;
+	*)
+		# pytest runs from the bench's sites directory: make test paths absolute, relative to
+		# where the command was given or, failing that, to the checkout (tests/x.py::test_y).
+		if [ -e "${1%%::*}" ]; then
+			test_paths+=("$(cd "$(dirname "${1%%::*}")" && pwd)/$(basename "$1")")
+		elif [ -e "$APP_DIR/${1%%::*}" ]; then
+			test_paths+=("$APP_DIR/$1")
+		else
+			pytest_args+=("$1")
+		fi
+		shift
+		;;
 	esac
 done
+[ ${#test_paths[@]} -gt 0 ] || test_paths=("$APP_DIR/tests")
 
 check_services
 ensure_bench
@@ -34,4 +49,5 @@ say "Linting (ruff, as configured in pyproject.toml)"
 say "Running the tests on $TEST_SITE"
 cd "$BENCH_DIR/sites"
 export SALES_PIPELINE_TEST_SITE="$TEST_SITE"
-exec "$BENCH_DIR/env/bin/python" -m pytest -c "$APP_DIR/pyproject.toml" --rootdir "$APP_DIR" "$APP_DIR/tests" "${pytest_args[@]}"
+exec "$BENCH_DIR/env/bin/python" -m pytest -c "$APP_DIR/pyproject.toml" --rootdir "$APP_DIR" \
+	"${test_paths[@]}" "${pytest_args[@]}"

@@ -10,6 +10,23 @@ sales_pipeline.set_party_type_query = function (frm, fieldname) {
 	}));
 };
 
+// The server moved the status of these documents ([[doctype, name], ...]) as a consequence of
+// an action on another one. Drop the desk's copies, as Frappe does on a realtime doc_update
+// (which does not come when socket.io is not running), so that opening them shows the change.
+sales_pipeline.forget_documents = function (docs) {
+	for (const [doctype, name] of docs) {
+		const doc = name && locals[doctype] && locals[doctype][name];
+		if (!doc) continue;
+		if (doc.__unsaved) doc.__needs_refresh = true;
+		else frappe.model.remove_from_locals(doctype, name);
+	}
+};
+
+// The lead of a document whose party is a lead, as [[doctype, name]] for forget_documents.
+sales_pipeline.lead_of = function (party_type, party_name) {
+	return party_type === "Pipeline Lead" && party_name ? [["Pipeline Lead", party_name]] : [];
+};
+
 // Fill the contact's email and mobile when a contact is picked.
 sales_pipeline.set_contact_details = function (frm) {
 	if (!frm.doc.contact_person) {

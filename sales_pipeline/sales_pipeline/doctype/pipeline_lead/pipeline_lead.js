@@ -3,6 +3,25 @@
 
 frappe.ui.form.on("Pipeline Lead", {
 	refresh(frm) {
+		frm.events.set_status_choices(frm);
+		frm.events.add_create_buttons(frm);
+	},
+
+	set_status_choices(frm) {
+		// Statuses the lead takes from its opportunities and customer; the others are set by hand.
+		const pipeline_statuses = ["Opportunity", "Quotation", "Lost Quotation", "Converted"];
+		const manual_statuses = ["Lead", "Open", "Replied", "Interested", "Do Not Contact"];
+		const follows_pipeline = pipeline_statuses.includes(frm.doc.status);
+		frm.set_df_property("status", "read_only", follows_pipeline ? 1 : 0);
+		frm.set_df_property(
+			"status",
+			"description",
+			follows_pipeline ? __("Follows the lead's opportunities and customer") : ""
+		);
+		if (!follows_pipeline) frm.set_df_property("status", "options", manual_statuses);
+	},
+
+	add_create_buttons(frm) {
 		if (frm.is_new() || frm.doc.customer || frm.doc.status === "Do Not Contact") return;
 		const method = "sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead.";
 		if (frappe.model.can_create("Pipeline Opportunity")) {

@@ -58,10 +58,20 @@ frappe.ui.form.on("Pipeline Opportunity", {
 		}
 	},
 
+	after_save(frm) {
+		// A new or moved opportunity moves its lead's status.
+		sales_pipeline.forget_documents(sales_pipeline.lead_of(frm.doc.opportunity_from, frm.doc.party_name));
+	},
+
 	call_status_method(frm, method, args) {
 		return frm
 			.call({ doc: frm.doc, method, args, freeze: true })
-			.then(() => frm.reload_doc());
+			.then(() => frm.reload_doc())
+			.then(() =>
+				sales_pipeline.forget_documents(
+					sales_pipeline.lead_of(frm.doc.opportunity_from, frm.doc.party_name)
+				)
+			);
 	},
 
 	set_as_lost(frm) {

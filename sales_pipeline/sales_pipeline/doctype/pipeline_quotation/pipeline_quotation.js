@@ -31,18 +31,12 @@ frappe.ui.form.on("Pipeline Quotation", {
 		frm.events.forget_updated_documents(frm);
 	},
 
-	// Submitting, cancelling or ordering a quotation moves its opportunity's (and lead's) status
-	// on the server. Drop the desk's copies of them, as Frappe does on a realtime doc_update (which
-	// never comes without socket.io), so that opening them again shows the new status.
+	// Submitting, cancelling or ordering a quotation moves its opportunity's (and lead's) status.
 	forget_updated_documents(frm) {
-		const docs = [["Pipeline Opportunity", frm.doc.opportunity]];
-		if (frm.doc.quotation_to === "Pipeline Lead") docs.push(["Pipeline Lead", frm.doc.party_name]);
-		for (const [doctype, name] of docs) {
-			const doc = name && locals[doctype] && locals[doctype][name];
-			if (!doc) continue;
-			if (doc.__unsaved) doc.__needs_refresh = true;
-			else frappe.model.remove_from_locals(doctype, name);
-		}
+		sales_pipeline.forget_documents([
+			["Pipeline Opportunity", frm.doc.opportunity],
+			...sales_pipeline.lead_of(frm.doc.quotation_to, frm.doc.party_name),
+		]);
 	},
 
 	quotation_to(frm) {
