@@ -45,13 +45,49 @@ after_migrate=$(count_seeds)
 say "Seed rows after two migrations: $after_migrate"
 [ "$after_install" = "$after_migrate" ] || die "migrate changed the seed rows: $after_install -> $after_migrate"
 
+site_python() {
+	(cd "$BENCH_DIR/sites" && "$BENCH_DIR/env/bin/python" - "$SITE" "$@")
+}
+
+say "A lead with a follow-up, so that the uninstall has Events and notifications to clean up"
+site_python <<'PY'
+import sys
+import frappe
+from frappe.utils import add_to_date, now_datetime
+frappe.init(site=sys.argv[1], sites_path=".")
+frappe.connect()
+frappe.set_user("Administrator")
+lead = frappe.get_doc({"doctype": "Pipeline Lead", "lead_name": "Uninstall Check", "contact_by": "Administrator",
+    "contact_date": add_to_date(now_datetime(), hours=1)}).insert()
+from sales_pipeline.sales_pipeline.follow_up import run_follow_up_reminders
+run_follow_up_reminders(commit=True)
+frappe.db.commit()
+assert frappe.db.count("Event Participants", {"reference_doctype": "Pipeline Lead"}) == 1
+frappe.destroy()
+PY
+
 say "uninstall-app"
 bench_cmd --site "$SITE" uninstall-app sales_pipeline --yes --no-backup
 bench_cmd --site "$SITE" list-apps | grep -q sales_pipeline && die "sales_pipeline is still installed"
 left=$(bench_cmd --site "$SITE" execute frappe.client.get_count --args '["DocType", {"module": "Sales Pipeline"}]')
 # bench execute prints nothing for a falsy result, so an empty answer means 0.
 [ "${left:-0}" = 0 ] || die "$left DocTypes of the app are left after uninstall"
-# The site still answers: a desk request and a document list.
-bench_cmd --site "$SITE" execute frappe.get_all --args '["User"]' >/dev/null
+# Nothing left points at the dropped DocTypes, and the site still reads and writes documents.
+site_python <<'PY'
+import sys
+import frappe
+frappe.init(site=sys.argv[1], sites_path=".")
+frappe.connect()
+left = {
+    "Event Participants": frappe.db.count("Event Participants", {"reference_doctype": ("like", "Pipeline %")}),
+    "Notification Log": frappe.db.count("Notification Log", {"document_type": ("like", "Pipeline %")}),
+    "Event": frappe.db.count("Event", {"subject": ("like", "Follow up:%")}),
+}
+assert not any(left.values()), left
+frappe.set_user("Administrator")
+frappe.get_doc({"doctype": "ToDo", "description": "still working"}).insert()
+frappe.db.rollback()
+frappe.destroy()
+PY
 bench_cmd --site "$SITE" migrate >/dev/null
 say "install -> migrate x2 -> uninstall: OK"
