@@ -42,3 +42,23 @@ def validate_percentage(doc, fieldname: str) -> None:
 			frappe.ValidationError,
 			title=_("Invalid Percentage"),
 		)
+
+
+def validate_not_taken(doc, fieldname: str) -> None:
+	"""Refuse a value another document of the same DocType already has (a lead's email, a
+	customer's or supplier's name). Case-insensitive, as the database compares."""
+	value = doc.get(fieldname)
+	if not value:
+		return
+	filters = {fieldname: value}
+	if not doc.is_new():
+		filters["name"] = ("!=", doc.name)
+	other = frappe.db.get_value(doc.doctype, filters, "name")
+	if other:
+		frappe.throw(
+			_("{0}: {1} is already used by {2}").format(
+				_(doc.meta.get_label(fieldname)), frappe.bold(value), frappe.get_desk_link(doc.doctype, other)
+			),
+			frappe.ValidationError,
+			title=_("Duplicate {0}").format(_(doc.meta.get_label(fieldname))),
+		)

@@ -27,6 +27,29 @@ sales_pipeline.lead_of = function (party_type, party_name) {
 	return party_type === "Pipeline Lead" && party_name ? [["Pipeline Lead", party_name]] : [];
 };
 
+// The calendar view of follow-ups (Next Contact Date) of Pipeline Opportunity and Pipeline Lead.
+// Dragging one to another time moves the follow-up, and with it the Event in the Next Contact
+// By user's calendar.
+// A new object each time: the calendar view may keep state on it.
+sales_pipeline.follow_up_calendar = function () {
+	return {
+		field_map: {
+			start: "contact_date",
+			id: "name",
+			title: "title",
+		},
+		get_events_method: "sales_pipeline.sales_pipeline.follow_up.get_follow_up_calendar_events",
+		filters: [
+			{
+				fieldtype: "Link",
+				fieldname: "contact_by",
+				options: "User",
+				label: __("Next Contact By"),
+			},
+		],
+	};
+};
+
 // Fill the contact's email and mobile when a contact is picked.
 sales_pipeline.set_contact_details = function (frm) {
 	if (!frm.doc.contact_person) {

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import validate_lead_is_open
-from sales_pipeline.sales_pipeline.validation import validate_email_field
+from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 
 class PipelineCustomer(Document):
@@ -29,7 +29,7 @@ class PipelineCustomer(Document):
 	# end: auto-generated types
 	def validate(self):
 		self.customer_name = (self.customer_name or "").strip()
-		self.validate_customer_name_not_taken()
+		validate_not_taken(self, "customer_name")
 		validate_email_field(self, "email_id")
 		self.validate_lead()
 
@@ -50,19 +50,3 @@ class PipelineCustomer(Document):
 		# The lead is converted as a consequence of this customer, whoever may edit leads.
 		lead.flags.ignore_permissions = True
 		lead.save()
-
-	def validate_customer_name_not_taken(self):
-		filters = {"customer_name": self.customer_name}
-		if not self.is_new():
-			filters["name"] = ("!=", self.name)
-		other_customer = frappe.db.get_value("Pipeline Customer", filters, "name")
-		if other_customer:
-			frappe.throw(
-				_("{0}: {1} is already used by customer {2}").format(
-					_(self.meta.get_label("customer_name")),
-					frappe.bold(self.customer_name),
-					frappe.get_desk_link("Pipeline Customer", other_customer),
-				),
-				frappe.ValidationError,
-				title=_("Duplicate Customer"),
-			)

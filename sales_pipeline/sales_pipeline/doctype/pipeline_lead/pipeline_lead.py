@@ -8,7 +8,7 @@ from frappe.model.mapper import get_mapped_doc
 
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
-from sales_pipeline.sales_pipeline.validation import validate_email_field
+from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 # Statuses the app sets from the lead's opportunities and customer; the others are set by hand.
 PIPELINE_STATUSES = ("Opportunity", "Quotation", "Lost Quotation", "Converted")
@@ -63,7 +63,7 @@ class PipelineLead(Document):
 
 	def validate(self):
 		validate_email_field(self, "email_id")
-		self.validate_email_not_taken()
+		validate_not_taken(self, "email_id")
 		self.set_title()
 		# Statuses that follow the pipeline are never taken from the client.
 		self.set_pipeline_status()
@@ -74,23 +74,6 @@ class PipelineLead(Document):
 
 	def on_trash(self):
 		delete_follow_up(self)
-
-	def validate_email_not_taken(self):
-		if not self.email_id:
-			return
-		other_lead = frappe.db.get_value(
-			"Pipeline Lead", {"email_id": self.email_id, "name": ("!=", self.name)}, "name"
-		)
-		if other_lead:
-			frappe.throw(
-				_("{0}: {1} is already used by lead {2}").format(
-					_(self.meta.get_label("email_id")),
-					frappe.bold(self.email_id),
-					frappe.get_desk_link("Pipeline Lead", other_lead),
-				),
-				frappe.ValidationError,
-				title=_("Duplicate Lead"),
-			)
 
 	def set_title(self):
 		self.title = self.company_name or self.lead_name

@@ -316,6 +316,12 @@ SUPPLIER_QUOTATION_MAPPING = {
 }
 
 
+def set_quotation_defaults(source, target):
+	"""After mapping: the validity from Pipeline Settings and the amounts of the copied items."""
+	set_default_valid_till(target)
+	set_amounts_and_total(target)
+
+
 @frappe.whitelist()
 def make_quotation(source_name: str, target_doc: str | Document | None = None) -> Document:
 	"""A new, unsaved Pipeline Quotation to the opportunity's party, with its items."""
@@ -323,12 +329,8 @@ def make_quotation(source_name: str, target_doc: str | Document | None = None) -
 	target_doc = parse_target_doc(target_doc, "Pipeline Quotation")
 	validate_opportunity_can_be_quoted(opportunity, _("Cannot Create Quotation"))
 
-	def set_missing_values(source, target):
-		set_default_valid_till(target)
-		set_amounts_and_total(target)
-
 	return get_mapped_doc(
-		"Pipeline Opportunity", source_name, QUOTATION_MAPPING, target_doc, set_missing_values
+		"Pipeline Opportunity", source_name, QUOTATION_MAPPING, target_doc, set_quotation_defaults
 	)
 
 
@@ -349,12 +351,8 @@ def make_supplier_quotation(source_name: str, target_doc: str | Document | None 
 			title=_("Cannot Create Supplier Quotation"),
 		)
 
-	def set_missing_values(source, target):
-		set_default_valid_till(target)
-		set_amounts_and_total(target)
-
 	return get_mapped_doc(
-		"Pipeline Opportunity", source_name, SUPPLIER_QUOTATION_MAPPING, target_doc, set_missing_values
+		"Pipeline Opportunity", source_name, SUPPLIER_QUOTATION_MAPPING, target_doc, set_quotation_defaults
 	)
 
 
