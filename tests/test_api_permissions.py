@@ -103,6 +103,12 @@ class TestMapperPermissions:
 			mapper(source.name, forged)
 		assert counts("User", target_doctype, forged_doctype) == before
 
+	def test_a_target_doc_that_is_not_json_is_refused(self, mapper, source_doctype, target_doctype, as_user):
+		source = make_source(source_doctype)
+		as_user(factories.SALES_USER)
+		with pytest.raises(frappe.ValidationError, match="not valid JSON"):
+			mapper(source.name, "{not json")
+
 	def test_a_sales_user_may_map(self, mapper, source_doctype, target_doctype, as_user):
 		source = make_source(source_doctype)
 		as_user(factories.SALES_USER)

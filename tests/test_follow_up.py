@@ -488,6 +488,11 @@ class TestCalendar:
 		with pytest.raises(frappe.PermissionError):
 			get_follow_up_calendar_events("Pipeline Opportunity", "2026-11-30", "2026-12-07")
 
+	def test_refuses_a_range_that_is_not_dates(self, as_user):
+		as_user(factories.SALES_USER)
+		with pytest.raises(frappe.ValidationError, match="must be dates"):
+			get_follow_up_calendar_events("Pipeline Lead", "yesterday-ish", "2026-12-07")
+
 	def test_refuses_a_doctype_without_follow_ups(self, as_user):
 		as_user(factories.SALES_USER)
 		with pytest.raises(frappe.ValidationError, match="has no follow-ups"):

@@ -478,6 +478,12 @@ def get_follow_up_calendar_events(
 	if doctype not in FOLLOW_UP_DOCTYPES:
 		frappe.throw(_("{0} has no follow-ups").format(frappe.bold(doctype)), frappe.ValidationError)
 	frappe.has_permission(doctype, "read", throw=True)
+	try:
+		start, end = get_datetime(start), get_datetime(end)
+	except Exception:
+		frappe.throw(
+			_("Start and end must be dates, got {0} and {1}").format(start, end), frappe.ValidationError
+		)
 	filters = frappe.parse_json(filters) or []
 	if isinstance(filters, dict):
 		filters = [[doctype, key, "=", value] for key, value in filters.items()]
@@ -486,8 +492,8 @@ def get_follow_up_calendar_events(
 		fields=["name", "title", "contact_by", "contact_date", "status"],
 		filters=[
 			*filters,
-			[doctype, "contact_date", ">=", get_datetime(start)],
-			[doctype, "contact_date", "<=", get_datetime(end)],
+			[doctype, "contact_date", ">=", start],
+			[doctype, "contact_date", "<=", end],
 			[doctype, "contact_by", "is", "set"],
 		],
 		order_by="contact_date asc",
