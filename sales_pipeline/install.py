@@ -46,7 +46,11 @@ def after_install():
 
 
 def before_uninstall():
-	delete_follow_up_records()
+	"""Remove the calendar Events and bell notifications the app made, so that nothing on the
+	site points at the DocTypes the uninstall drops."""
+	from sales_pipeline.sales_pipeline.follow_up import delete_all_follow_up_records
+
+	delete_all_follow_up_records()
 
 
 def create_sales_roles():
@@ -99,11 +103,3 @@ def count_seed_rows() -> dict:
 		"lost_reasons": frappe.db.count("Pipeline Lost Reason"),
 		"settings": frappe.db.count("Singles", {"doctype": "Pipeline Settings"}),
 	}
-
-
-def delete_follow_up_records():
-	"""Remove the calendar Events and bell notifications the app made, so that nothing on the
-	site points at the DocTypes the uninstall drops."""
-	from sales_pipeline.sales_pipeline.follow_up import delete_all_follow_up_records
-
-	delete_all_follow_up_records()

@@ -48,3 +48,12 @@ def parse_target_doc(target_doc: str | dict | Document | None, target_doctype: s
 	if target_doc.docstatus != 0:
 		frappe.throw(_("Items can only be mapped into a draft {0}").format(_(target_doctype)))
 	return target_doc
+
+
+def prepare_mapping(
+	source_doctype: str, source_name: str, target_doctype: str, target_doc: str | dict | Document | None
+) -> tuple[Document, Document | None]:
+	"""Both guards, in order: the permissions, then the target document. Returns the source and the
+	parsed target document."""
+	source = check_mapping_permissions(source_doctype, source_name, target_doctype)
+	return source, parse_target_doc(target_doc, target_doctype)

@@ -7,7 +7,7 @@ from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
-from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
+from sales_pipeline.sales_pipeline.mapper import prepare_mapping
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 # Statuses the app sets from the lead's opportunities and customer; the others are set by hand.
@@ -143,8 +143,7 @@ def validate_lead_is_open(lead, action: str) -> None:
 @frappe.whitelist()
 def make_opportunity(source_name: str, target_doc: str | Document | None = None) -> Document:
 	"""A new, unsaved Pipeline Opportunity for the lead, with its contact details."""
-	lead = check_mapping_permissions("Pipeline Lead", source_name, "Pipeline Opportunity")
-	target_doc = parse_target_doc(target_doc, "Pipeline Opportunity")
+	lead, target_doc = prepare_mapping("Pipeline Lead", source_name, "Pipeline Opportunity", target_doc)
 	validate_lead_is_open(lead, _("Cannot Create Opportunity"))
 
 	def set_missing_values(source, target):
@@ -175,8 +174,7 @@ def make_opportunity(source_name: str, target_doc: str | Document | None = None)
 @frappe.whitelist()
 def make_customer(source_name: str, target_doc: str | Document | None = None) -> Document:
 	"""A new, unsaved Pipeline Customer from the lead; saving it marks the lead Converted."""
-	lead = check_mapping_permissions("Pipeline Lead", source_name, "Pipeline Customer")
-	target_doc = parse_target_doc(target_doc, "Pipeline Customer")
+	lead, target_doc = prepare_mapping("Pipeline Lead", source_name, "Pipeline Customer", target_doc)
 	validate_lead_is_open(lead, _("Cannot Create Customer"))
 
 	def set_missing_values(source, target):

@@ -10,7 +10,7 @@ from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
-from sales_pipeline.sales_pipeline.mapper import check_mapping_permissions, parse_target_doc
+from sales_pipeline.sales_pipeline.mapper import prepare_mapping
 from sales_pipeline.sales_pipeline.party import get_party_display_name, validate_party
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_percentage
@@ -263,6 +263,15 @@ def validate_opportunity_can_be_quoted(opportunity, action: str) -> None:
 
 # The copy-over of make_quotation and make_supplier_quotation, kept as data so that the tests
 # can check every mapped field exists on both sides.
+ITEM_FIELD_MAP = {
+	"item_code": "item_code",
+	"item_name": "item_name",
+	"description": "description",
+	"qty": "qty",
+	"uom": "uom",
+	"name": "opportunity_item",
+}
+
 QUOTATION_MAPPING = {
 	"Pipeline Opportunity": {
 		"doctype": "Pipeline Quotation",
@@ -280,16 +289,7 @@ QUOTATION_MAPPING = {
 	},
 	"Pipeline Opportunity Item": {
 		"doctype": "Pipeline Quotation Item",
-		"field_map": {
-			"item_code": "item_code",
-			"item_name": "item_name",
-			"description": "description",
-			"qty": "qty",
-			"uom": "uom",
-			"rate": "rate",
-			"amount": "amount",
-			"name": "opportunity_item",
-		},
+		"field_map": {**ITEM_FIELD_MAP, "rate": "rate", "amount": "amount"},
 	},
 }
 
@@ -302,14 +302,7 @@ SUPPLIER_QUOTATION_MAPPING = {
 	},
 	"Pipeline Opportunity Item": {
 		"doctype": "Pipeline Supplier Quotation Item",
-		"field_map": {
-			"item_code": "item_code",
-			"item_name": "item_name",
-			"description": "description",
-			"qty": "qty",
-			"uom": "uom",
-			"name": "opportunity_item",
-		},
+		"field_map": ITEM_FIELD_MAP,
 		# The supplier's rates are what the user collects.
 		"field_no_map": ["rate", "amount"],
 	},
@@ -325,8 +318,9 @@ def set_quotation_defaults(source, target):
 @frappe.whitelist()
 def make_quotation(source_name: str, target_doc: str | Document | None = None) -> Document:
 	"""A new, unsaved Pipeline Quotation to the opportunity's party, with its items."""
-	opportunity = check_mapping_permissions("Pipeline Opportunity", source_name, "Pipeline Quotation")
-	target_doc = parse_target_doc(target_doc, "Pipeline Quotation")
+	opportunity, target_doc = prepare_mapping(
+		"Pipeline Opportunity", source_name, "Pipeline Quotation", target_doc
+	)
 	validate_opportunity_can_be_quoted(opportunity, _("Cannot Create Quotation"))
 
 	return get_mapped_doc(
@@ -337,10 +331,9 @@ def make_quotation(source_name: str, target_doc: str | Document | None = None) -
 @frappe.whitelist()
 def make_supplier_quotation(source_name: str, target_doc: str | Document | None = None) -> Document:
 	"""A new, unsaved Pipeline Supplier Quotation asking for the opportunity's items."""
-	opportunity = check_mapping_permissions(
-		"Pipeline Opportunity", source_name, "Pipeline Supplier Quotation"
+	opportunity, target_doc = prepare_mapping(
+		"Pipeline Opportunity", source_name, "Pipeline Supplier Quotation", target_doc
 	)
-	target_doc = parse_target_doc(target_doc, "Pipeline Supplier Quotation")
 	validate_opportunity_can_be_quoted(opportunity, _("Cannot Create Supplier Quotation"))
 	if not opportunity.items:
 		frappe.throw(
