@@ -39,13 +39,18 @@ class PipelineCustomer(Document):
 	def validate_lead(self):
 		if not (self.lead_name and self.is_new()):
 			return
-		validate_lead_is_open(frappe.get_doc("Pipeline Lead", self.lead_name), _("Cannot Create Customer"))
+		lead = frappe.get_doc("Pipeline Lead", self.lead_name)
+		if not self.flags.ignore_permissions:
+			lead.check_permission("read")
+		validate_lead_is_open(lead, _("Cannot Create Customer"))
 
 	def mark_lead_converted(self):
 		if not self.lead_name:
 			return
-		lead = frappe.get_doc("Pipeline Lead", self.lead_name)
+		# Locked, and read as last committed: a concurrent save of the lead must not undo this.
+		lead = frappe.get_doc("Pipeline Lead", self.lead_name, for_update=True)
 		lead.customer = self.name
+		lead.flags.customer_set_by_server = True
 		lead.set_pipeline_status()
 		# The lead is converted as a consequence of this customer, whoever may edit leads.
 		lead.flags.ignore_permissions = True

@@ -62,6 +62,7 @@ class PipelineLead(Document):
 	# end: auto-generated types
 
 	def validate(self):
+		self.keep_customer_set_by_server()
 		validate_email_field(self, "email_id")
 		validate_not_taken(self, "email_id")
 		self.set_title()
@@ -78,17 +79,19 @@ class PipelineLead(Document):
 	def set_title(self):
 		self.title = self.company_name or self.lead_name
 
+	def keep_customer_set_by_server(self):
+		"""`customer` is set when a customer is made from the lead (and makes it Converted); a value
+		sent by the client is replaced by the stored one."""
+		if self.flags.customer_set_by_server:
+			return
+		previous = self.get_doc_before_save()
+		self.customer = previous.customer if previous else None
+
 	def get_pipeline_status(self) -> str | None:
 		"""The status the lead's customer and opportunities give it, or None when they give none."""
 		if self.customer:
 			return "Converted"
-		statuses = set(
-			frappe.get_all(
-				"Pipeline Opportunity",
-				filters={"opportunity_from": "Pipeline Lead", "party_name": self.name},
-				pluck="status",
-			)
-		)
+		statuses = {row.status for row in self.get_opportunity_statuses()}
 		if "Converted" in statuses:
 			return "Converted"
 		if "Quotation" in statuses:
@@ -98,6 +101,22 @@ class PipelineLead(Document):
 		if "Lost" in statuses:
 			return "Lost Quotation"
 		return None
+
+	def get_opportunity_statuses(self) -> list[frappe._dict]:
+		"""The statuses of the lead's opportunities, read with a lock: every writer of an opportunity
+		locks its lead first, so this sees what the others committed, not an older snapshot."""
+		if self.is_new():
+			return []
+		Opportunity = frappe.qb.DocType("Pipeline Opportunity")
+		return (
+			frappe.qb.from_(Opportunity)
+			.select(Opportunity.name, Opportunity.status)
+			.where(Opportunity.opportunity_from == "Pipeline Lead")
+			.where(Opportunity.party_name == self.name)
+			.orderby(Opportunity.name)
+			.for_update()
+			.run(as_dict=True)
+		)
 
 	def set_pipeline_status(self):
 		"""Make the lead follow its customer and opportunities. "Do Not Contact" set by hand is kept;
@@ -111,11 +130,12 @@ class PipelineLead(Document):
 
 
 def update_lead_status(lead_name: str) -> None:
-	"""Called when something the lead's status follows has changed (an opportunity, a customer).
-	It is the app's consequence of that change, so it does not need the user's write right on the lead."""
+	"""Called when something the lead's status follows has changed (an opportunity, a customer),
+	by a writer that locked the lead first. It is the app's consequence of that change, so it does
+	not need the user's write right on the lead."""
 	if not (lead_name and frappe.db.exists("Pipeline Lead", lead_name)):
 		return
-	lead = frappe.get_doc("Pipeline Lead", lead_name)
+	lead = frappe.get_doc("Pipeline Lead", lead_name, for_update=True)
 	previous_status = lead.status
 	lead.set_pipeline_status()
 	if lead.status != previous_status:

@@ -10,8 +10,19 @@ from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
+from sales_pipeline.sales_pipeline.locking import (
+	lock_parties,
+	lock_rows,
+	reload_for_update,
+	retry_on_deadlock,
+)
 from sales_pipeline.sales_pipeline.mapper import prepare_mapping
-from sales_pipeline.sales_pipeline.party import get_party_display_name, validate_party
+from sales_pipeline.sales_pipeline.party import (
+	check_permission_with_server_values,
+	get_party_display_name,
+	set_party_links,
+	validate_party,
+)
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_percentage
 
@@ -43,9 +54,11 @@ class PipelineOpportunity(Document):
 		contact_mobile: DF.Data | None
 		contact_person: DF.Link | None
 		currency: DF.Link | None
+		customer: DF.Link | None
 		customer_name: DF.Data | None
 		expected_closing: DF.Date | None
 		items: DF.Table[PipelineOpportunityItem]
+		lead: DF.Link | None
 		lost_reasons: DF.TableMultiSelect[PipelineLostReasonDetail]
 		naming_series: DF.Literal["OPP-.YYYY.-"]
 		opportunity_amount: DF.Currency
@@ -63,8 +76,17 @@ class PipelineOpportunity(Document):
 		with_items: DF.Check
 	# end: auto-generated types
 
+	def check_if_latest(self):
+		"""Frappe locks this opportunity's row here, first thing in a save: lock its lead (and the
+		previous one, when the party changes) before it, in the app's lock order (locking.py)."""
+		lock_parties(self.get_parties())
+		super().check_if_latest()
+
 	def validate(self):
+		self.keep_values_set_by_server()
 		validate_party(self, "opportunity_from", "party_name")
+		set_party_links(self, "opportunity_from")
+		check_permission_with_server_values(self)
 		self.set_party_details()
 		self.set_missing_values()
 		validate_items(self)
@@ -74,7 +96,6 @@ class PipelineOpportunity(Document):
 		self.set_probability_from_sales_stage()
 		validate_percentage(self, "probability")
 		validate_date_order(self, "transaction_date", "expected_closing")
-		self.keep_status_set_by_server()
 		validate_follow_up(self)
 
 	def on_update(self):
@@ -105,12 +126,31 @@ class PipelineOpportunity(Document):
 		if self.sales_stage and not self.probability:
 			self.probability = frappe.db.get_value("Pipeline Sales Stage", self.sales_stage, "probability")
 
-	def keep_status_set_by_server(self):
-		"""The status moves only through the methods below and the quotations; a value sent by the
-		client is replaced by the stored one."""
+	def get_parties(self) -> list[tuple[str, str]]:
+		"""(party type, party name) of this opportunity, and of the stored one when it differs."""
+		parties = [(self.opportunity_from, self.party_name)]
+		if not self.is_new():
+			stored = frappe.db.get_value(self.doctype, self.name, ["opportunity_from", "party_name"])
+			if stored:
+				parties.append(tuple(stored))
+		return parties
+
+	def keep_values_set_by_server(self):
+		"""The status, the lost reasons and the lost detail move only through the methods below and
+		the quotations; values sent by the client are replaced by the stored ones."""
 		if self.flags.status_set_by_server:
 			return
-		self.status = "Open" if self.is_new() else self.get_db_value("status")
+		previous = self.get_doc_before_save()
+		if not previous:
+			self.status = "Open"
+			self.set("lost_reasons", [])
+			self.order_lost_reason = None
+			return
+		self.status = previous.status
+		self.order_lost_reason = previous.order_lost_reason
+		stored_reasons = [row.lost_reason for row in previous.lost_reasons]
+		if [row.lost_reason for row in self.lost_reasons] != stored_reasons:
+			self.set("lost_reasons", [{"lost_reason": reason} for reason in stored_reasons])
 
 	def set_status(self, status: str, ignore_permissions: bool = False):
 		self.status = status
@@ -122,33 +162,52 @@ class PipelineOpportunity(Document):
 			self.flags.status_set_by_server = False
 
 	def update_lead_statuses(self):
-		"""The lead follows its opportunity; when the party changed, the previous lead is updated too."""
+		"""The lead follows its opportunity's status; when the party changed, the previous lead is
+		updated too. A save that moves neither leaves the leads alone."""
+		previous = self.get_doc_before_save()
+		party_moved = previous and (previous.opportunity_from, previous.party_name) != (
+			self.opportunity_from,
+			self.party_name,
+		)
+		if previous and not party_moved and previous.status == self.status:
+			return
 		if self.opportunity_from == "Pipeline Lead":
 			update_lead_status(self.party_name)
-		previous = self.get_doc_before_save()
-		if (
-			previous
-			and previous.opportunity_from == "Pipeline Lead"
-			and (previous.party_name, previous.opportunity_from) != (self.party_name, self.opportunity_from)
-		):
+		if party_moved and previous.opportunity_from == "Pipeline Lead":
 			update_lead_status(previous.party_name)
 
-	def get_active_quotations(self) -> list[str]:
-		return frappe.get_all(
-			"Pipeline Quotation",
-			filters={"opportunity": self.name, "docstatus": 1, "status": ("in", ACTIVE_QUOTATION_STATUSES)},
-			pluck="name",
+	def lock_for_update(self):
+		"""Lock the lead, then this opportunity, and reload it: whitelisted methods decide from
+		the latest stored opportunity, never from the copy the request carries."""
+		lock_parties(self.get_parties())
+		reload_for_update(self)
+
+	def get_quotation_statuses(self, docstatus: int | None = None) -> list[frappe._dict]:
+		"""Name, docstatus and status of this opportunity's quotations, read with a lock: every
+		writer of a quotation locks this opportunity first, so what is read here is what the others
+		have committed, not this transaction's older snapshot."""
+		Quotation = frappe.qb.DocType("Pipeline Quotation")
+		query = (
+			frappe.qb.from_(Quotation)
+			.select(Quotation.name, Quotation.docstatus, Quotation.status)
+			.where(Quotation.opportunity == self.name)
+			.orderby(Quotation.name)
+			.for_update()
 		)
+		if docstatus is not None:
+			query = query.where(Quotation.docstatus == docstatus)
+		return query.run(as_dict=True)
+
+	def get_active_quotations(self) -> list[str]:
+		return [
+			row.name
+			for row in self.get_quotation_statuses(docstatus=1)
+			if row.status in ACTIVE_QUOTATION_STATUSES
+		]
 
 	def get_status_from_quotations(self, current_status: str) -> str:
 		"""Converted when a quotation is ordered, Quotation when one is open, Open when none is left."""
-		quotation_statuses = set(
-			frappe.get_all(
-				"Pipeline Quotation",
-				filters={"opportunity": self.name, "docstatus": 1},
-				pluck="status",
-			)
-		)
+		quotation_statuses = {row.status for row in self.get_quotation_statuses(docstatus=1)}
 		if "Ordered" in quotation_statuses:
 			return "Converted"
 		if "Open" in quotation_statuses:
@@ -157,20 +216,13 @@ class PipelineOpportunity(Document):
 			return "Open"
 		return current_status
 
-	def update_status_from_quotations(self):
-		"""Called when one of its quotations is submitted, ordered or cancelled. Lost and Closed are
-		set by hand and kept."""
-		if self.status in UNQUOTABLE_STATUSES:
-			return
-		status = self.get_status_from_quotations(self.status)
-		if status != self.status:
-			# A consequence of the quotation the user acted on, not an edit of the opportunity.
-			self.set_status(status, ignore_permissions=True)
-
 	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
 	def declare_enquiry_lost(self, lost_reasons_list: list | None, detailed_reason: str | None = None):
 		"""Mark the opportunity Lost with one or more Pipeline Lost Reasons."""
+		self.lock_for_update()
 		self.check_permission("write")
+		reasons = parse_lost_reasons(lost_reasons_list)
 		if self.status in ("Lost", "Converted"):
 			frappe.throw(
 				_("Opportunity {0} is already {1}").format(frappe.bold(self.name), _(self.status)),
@@ -188,14 +240,14 @@ class PipelineOpportunity(Document):
 				frappe.ValidationError,
 				title=_("Cannot Declare Lost"),
 			)
-		self.set(
-			"lost_reasons", [{"lost_reason": reason} for reason in parse_lost_reasons(lost_reasons_list)]
-		)
+		self.set("lost_reasons", [{"lost_reason": reason} for reason in reasons])
 		self.order_lost_reason = (detailed_reason or "").strip() or None
 		self.set_status("Lost")
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
 	def close_opportunity(self):
+		self.lock_for_update()
 		self.check_permission("write")
 		if self.status not in ("Open", "Replied", "Quotation"):
 			frappe.throw(
@@ -206,7 +258,9 @@ class PipelineOpportunity(Document):
 		self.set_status("Closed")
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
 	def reopen_opportunity(self):
+		self.lock_for_update()
 		self.check_permission("write")
 		if self.status not in UNQUOTABLE_STATUSES:
 			frappe.throw(
@@ -224,8 +278,24 @@ class PipelineOpportunity(Document):
 	def notify_communication(self, communication):
 		"""Frappe calls this for every email on the opportunity: an email sent to the party from an
 		Open opportunity makes it Replied (and a reply received makes it Open again, in Frappe)."""
-		if communication.sent_or_received == "Sent" and self.status == "Open":
+		if communication.sent_or_received != "Sent":
+			return
+		self.lock_for_update()
+		if self.status == "Open":
 			self.set_status("Replied", ignore_permissions=True)
+
+
+def update_status_from_quotations(opportunity_name: str) -> None:
+	"""Called when one of the opportunity's quotations is submitted, ordered or cancelled, by a
+	writer that locked the opportunity before the quotation. Lost and Closed are set by hand and
+	kept."""
+	opportunity = frappe.get_doc("Pipeline Opportunity", opportunity_name, for_update=True)
+	if opportunity.status in UNQUOTABLE_STATUSES:
+		return
+	status = opportunity.get_status_from_quotations(opportunity.status)
+	if status != opportunity.status:
+		# A consequence of the quotation the user acted on, not an edit of the opportunity.
+		opportunity.set_status(status, ignore_permissions=True)
 
 
 def parse_lost_reasons(lost_reasons_list) -> list[str]:

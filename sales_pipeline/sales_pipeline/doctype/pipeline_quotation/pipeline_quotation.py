@@ -6,10 +6,19 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import (
+	update_status_from_quotations,
 	validate_opportunity_can_be_quoted,
 )
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
-from sales_pipeline.sales_pipeline.party import get_party_display_name, validate_party
+from sales_pipeline.sales_pipeline.locking import lock_opportunity, reload_for_update, retry_on_deadlock
+from sales_pipeline.sales_pipeline.party import (
+	check_can_use,
+	check_permission_with_server_values,
+	get_party_display_name,
+	set_party_links,
+	validate_party,
+)
+from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order
 
@@ -32,8 +41,10 @@ class PipelineQuotation(Document):
 		contact_mobile: DF.Data | None
 		contact_person: DF.Link | None
 		currency: DF.Link | None
+		customer: DF.Link | None
 		customer_name: DF.Data | None
 		items: DF.Table[PipelineQuotationItem]
+		lead: DF.Link | None
 		naming_series: DF.Literal["QTN-.YYYY.-"]
 		opportunity: DF.Link | None
 		party_name: DF.DynamicLink
@@ -46,15 +57,25 @@ class PipelineQuotation(Document):
 
 	# end: auto-generated types
 
+	def check_if_latest(self):
+		"""Frappe locks this quotation's row here, first thing in a save, submit or cancel: lock its
+		opportunity and that one's lead before it, in the app's lock order (locking.py)."""
+		lock_opportunity(self.get_stored_opportunity())
+		super().check_if_latest()
+
 	def validate(self):
+		sanitize_submitted_document(self)
+		self.set_status()
 		validate_party(self, "quotation_to", "party_name")
+		set_party_links(self, "quotation_to")
+		check_permission_with_server_values(self)
+		self.validate_opportunity()
 		self.set_party_details()
 		set_default_valid_till(self)
 		validate_items(self)
 		set_item_details(self)
 		set_amounts_and_total(self)
 		validate_date_order(self, "transaction_date", "valid_till")
-		self.set_status()
 
 	def before_submit(self):
 		self.validate_opportunity_is_open()
@@ -68,29 +89,72 @@ class PipelineQuotation(Document):
 	def on_cancel(self):
 		self.update_opportunity_status()
 
+	def get_stored_opportunity(self) -> str | None:
+		if self.is_new():
+			return self.opportunity
+		return frappe.db.get_value(self.doctype, self.name, "opportunity")
+
 	def set_party_details(self):
 		self.customer_name = get_party_display_name(self.quotation_to, self.party_name)
 		self.title = self.customer_name
 
 	def set_status(self):
+		"""Draft, then Open once submitted; Ordered only through set_as_ordered. Never the client's."""
 		if self.docstatus == 0:
 			self.status = "Draft"
-		elif self.docstatus == 1 and self.status not in ("Open", "Ordered"):
-			self.status = "Open"
+			return
+		previous = self.get_doc_before_save()
+		if self.docstatus == 1:
+			self.status = "Open" if not previous or previous.docstatus == 0 else previous.status
+
+	def validate_opportunity(self):
+		"""The opportunity must be one the user can read, of the same party (or of the lead this
+		customer was made from): a quotation must not move another party's deal."""
+		if not self.opportunity:
+			return
+		opportunity = frappe.db.get_value(
+			"Pipeline Opportunity", self.opportunity, ["opportunity_from", "party_name"], as_dict=True
+		)
+		if not opportunity:
+			return  # Frappe's link validation has said so already
+		if self.has_value_changed("opportunity") and not self.flags.ignore_permissions:
+			check_can_use("Pipeline Opportunity", self.opportunity, self.meta.get_label("opportunity"))
+		same_party = (opportunity.opportunity_from, opportunity.party_name) == (
+			self.quotation_to,
+			self.party_name,
+		)
+		converted_lead = (
+			opportunity.opportunity_from == "Pipeline Lead"
+			and self.quotation_to == "Pipeline Customer"
+			and frappe.db.get_value("Pipeline Lead", opportunity.party_name, "customer") == self.party_name
+		)
+		if not (same_party or converted_lead):
+			frappe.throw(
+				_("Opportunity {0} belongs to {1} {2}, not to the party of this quotation").format(
+					frappe.bold(self.opportunity),
+					_(opportunity.opportunity_from),
+					frappe.bold(opportunity.party_name),
+				),
+				frappe.ValidationError,
+				title=_("Invalid Opportunity"),
+			)
 
 	def validate_opportunity_is_open(self):
 		if not self.opportunity:
 			return
-		opportunity = frappe.get_doc("Pipeline Opportunity", self.opportunity)
+		opportunity = frappe.get_doc("Pipeline Opportunity", self.opportunity, for_update=True)
 		validate_opportunity_can_be_quoted(opportunity, _("Cannot Submit Quotation"))
 
 	def update_opportunity_status(self):
 		if self.opportunity:
-			frappe.get_doc("Pipeline Opportunity", self.opportunity).update_status_from_quotations()
+			update_status_from_quotations(self.opportunity)
 
 	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
 	def set_as_ordered(self):
 		"""The customer accepted: the quotation is Ordered and its opportunity Converted."""
+		lock_opportunity(self.get_stored_opportunity())
+		reload_for_update(self)
 		self.check_permission("submit")
 		if self.docstatus != 1 or self.status != "Open":
 			frappe.throw(

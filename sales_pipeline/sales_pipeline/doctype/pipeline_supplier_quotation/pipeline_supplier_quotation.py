@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
+from sales_pipeline.sales_pipeline.party import check_can_use, check_permission_with_server_values
+from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order
 
@@ -25,7 +27,9 @@ class PipelineSupplierQuotation(Document):
 
 		amended_from: DF.Link | None
 		currency: DF.Link | None
+		customer: DF.Link | None
 		items: DF.Table[PipelineSupplierQuotationItem]
+		lead: DF.Link | None
 		naming_series: DF.Literal["SQTN-.YYYY.-"]
 		opportunity: DF.Link | None
 		status: DF.Literal["Draft", "Submitted", "Cancelled"]
@@ -38,7 +42,10 @@ class PipelineSupplierQuotation(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		sanitize_submitted_document(self)
 		self.validate_supplier()
+		self.set_opportunity_party()
+		check_permission_with_server_values(self)
 		set_default_valid_till(self)
 		validate_items(self)
 		# The supplier's rates are what the user collects: never the customer's standard rate.
@@ -69,6 +76,19 @@ class PipelineSupplierQuotation(Document):
 			)
 		self.supplier_name = supplier.supplier_name
 		self.title = self.supplier_name
+
+	def set_opportunity_party(self):
+		"""The opportunity must be one the user can read; its lead or customer is copied to the hidden
+		`lead` / `customer` links, so that User Permissions on them reach supplier quotations too."""
+		party = (
+			frappe.db.get_value("Pipeline Opportunity", self.opportunity, ["lead", "customer"], as_dict=True)
+			if self.opportunity
+			else None
+		)
+		if party and self.has_value_changed("opportunity") and not self.flags.ignore_permissions:
+			check_can_use("Pipeline Opportunity", self.opportunity, self.meta.get_label("opportunity"))
+		self.lead = party.lead if party else None
+		self.customer = party.customer if party else None
 
 	def before_cancel(self):
 		self.set_status()
