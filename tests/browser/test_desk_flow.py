@@ -100,7 +100,7 @@ def test_a_sales_user_quotes_a_lead_and_sees_the_opportunity_move_to_quotation(
 	page, committed_lead, browser_errors, step_screenshot
 ):
 	"""A sales user creates an opportunity with two items from a lead, quotes it and submits the
-	quotation, and the opportunity form then shows the status Quotation."""
+	quotation, and the opportunity and lead forms, opened again, then show the status Quotation."""
 	lead, items = committed_lead
 	quantities = [3, 2]
 	total = sum(item.standard_rate * qty for item, qty in zip(items, quantities, strict=True))
@@ -147,6 +147,14 @@ def test_a_sales_user_quotes_a_lead_and_sees_the_opportunity_move_to_quotation(
 	expect(status_indicator(opportunity_form)).to_have_text("Quotation")
 	step_screenshot("opportunity-quoted")
 
+	# And on to its lead, which the desk has kept since it showed it as Lead at the start.
+	party = field(opportunity_form, "party_name")
+	party.locator(".link-field").hover()
+	party.get_by_title("Open Link").click()
+	page.wait_for_url(re.compile(rf"/app/pipeline-lead/{lead.name}$"))
+	expect(status_indicator(lead_form)).to_have_text("Quotation")
+	step_screenshot("lead-quoted")
+
 	frappe.db.rollback()  # see what the server committed
 	opportunity = frappe.get_doc("Pipeline Opportunity", opportunity_name)
 	assert (opportunity.status, opportunity.party_name, opportunity.owner) == (
@@ -162,4 +170,65 @@ def test_a_sales_user_quotes_a_lead_and_sees_the_opportunity_move_to_quotation(
 	)
 	assert quotation == (1, opportunity_name, total)
 	assert frappe.db.get_value("Pipeline Lead", lead.name, "status") == "Quotation"
+	assert not browser_errors.from_app(), str(browser_errors)
+
+
+@pytest.fixture
+def committed_deal():
+	"""An Open opportunity and a submitted Open quotation of a customer, committed, both shared
+	read-only with a user without sales roles; removed again (with their shares) afterwards."""
+	customer = factories.make_customer()
+	opportunity = factories.make_opportunity(party=customer)
+	quotation = factories.make_quotation(party=customer, submit=True)
+	for doc in (opportunity, quotation):
+		frappe.share.add_docshare(
+			doc.doctype, doc.name, factories.OUTSIDER, read=1, flags={"ignore_share_permission": True}
+		)
+	items = [row.item_code for doc in (opportunity, quotation) for row in doc.items]
+	frappe.db.commit()  # nosemgrep
+	yield opportunity, quotation
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	frappe.get_doc("Pipeline Quotation", quotation.name).cancel()
+	delete_without_trace("Pipeline Quotation", quotation.name)
+	delete_without_trace("Pipeline Opportunity", opportunity.name)
+	delete_without_trace("Pipeline Customer", customer.name)
+	for item in items:
+		delete_without_trace("Pipeline Item", item)
+	frappe.db.commit()  # nosemgrep
+
+
+def action_button(form: Locator, label: str) -> Locator:
+	return form.locator(".page-actions").get_by_role("button", name=label, exact=True)
+
+
+@pytest.mark.parametrize(
+	("user", "may_act"),
+	[(factories.SALES_USER, True), (factories.OUTSIDER, False)],
+	ids=["sales-user", "read-only-share"],
+)
+def test_form_actions_show_only_to_users_allowed_to_take_them(
+	page, committed_deal, user, may_act, browser_errors, step_screenshot
+):
+	"""A sales user gets Create and Status on an opportunity and Mark as Ordered on a submitted
+	quotation; a user who may only read them (a read-only share, no sales role) gets none of them."""
+	opportunity, quotation = committed_deal
+	log_in(page, user)
+	opportunity_form = form(page, "Pipeline Opportunity")
+	quotation_form = form(page, "Pipeline Quotation")
+	expected_count = 1 if may_act else 0
+
+	page.goto(f"/app/pipeline-opportunity/{opportunity.name}")
+	expect(status_indicator(opportunity_form)).to_have_text("Open")
+	# The buttons come with the form's refresh; wait until it has stopped asking the server.
+	page.wait_for_load_state("networkidle")
+	step_screenshot("opportunity")
+	for label in ("Create", "Status"):
+		expect(action_button(opportunity_form, label)).to_have_count(expected_count)
+
+	page.goto(f"/app/pipeline-quotation/{quotation.name}")
+	expect(status_indicator(quotation_form)).to_have_text("Open")
+	page.wait_for_load_state("networkidle")
+	step_screenshot("quotation")
+	expect(action_button(quotation_form, "Mark as Ordered")).to_have_count(expected_count)
 	assert not browser_errors.from_app(), str(browser_errors)

@@ -10,21 +10,25 @@ sales_pipeline.set_party_type_query = function (frm, fieldname) {
 	}));
 };
 
-// The server moved the status of these documents ([[doctype, name], ...]) as a consequence of
-// an action on another one. Drop the desk's copies, as Frappe does on a realtime doc_update
-// (which does not come when socket.io is not running), so that opening them shows the change.
-sales_pipeline.forget_documents = function (docs) {
-	for (const [doctype, name] of docs) {
-		const doc = name && locals[doctype] && locals[doctype][name];
-		if (!doc) continue;
-		if (doc.__unsaved) doc.__needs_refresh = true;
-		else frappe.model.remove_from_locals(doctype, name);
-	}
-};
-
-// The lead of a document whose party is a lead, as [[doctype, name]] for forget_documents.
-sales_pipeline.lead_of = function (party_type, party_name) {
-	return party_type === "Pipeline Lead" && party_name ? [["Pipeline Lead", party_name]] : [];
+// The server moves the status of an opportunity or a lead when something happens elsewhere: a
+// quotation submitted, cancelled or ordered, an opportunity made from a lead, a customer made from a
+// lead. The desk keeps the forms it has shown in memory and refreshes them on a realtime doc_update,
+// which does not come without socket.io. So, each time such a form is shown, ask the server for the
+// document's `modified` and reload the form when it differs. A form with unsaved changes keeps them
+// and says, in Frappe's words, that it is out of date.
+sales_pipeline.reload_if_changed_on_server = function (frm) {
+	if (frm.is_new()) return;
+	const { doctype, name, modified } = frm.doc;
+	return frappe.db.get_value(doctype, name, "modified").then(({ message }) => {
+		// Another document shown, or this one reloaded or saved, meanwhile: nothing to do.
+		if (frm.doc.name !== name || frm.doc.modified !== modified) return;
+		if (!message || message.modified === modified) return;
+		if (frm.is_dirty()) {
+			frm.set_intro(__("This form has been modified after you have loaded it"), "yellow");
+			return;
+		}
+		return frm.reload_doc();
+	});
 };
 
 // The calendar view of follow-ups (Next Contact Date) of Pipeline Opportunity and Pipeline Lead.
@@ -73,7 +77,7 @@ sales_pipeline.item_table = {
 	setup(child_doctype, { use_standard_rate = true } = {}) {
 		frappe.ui.form.on(child_doctype, {
 			item_code(frm, cdt, cdn) {
-				const row = locals[cdt][cdn];
+				const row = frappe.get_doc(cdt, cdn);
 				if (!row.item_code) return;
 				frappe.db
 					.get_value("Pipeline Item", row.item_code, [
@@ -106,7 +110,7 @@ sales_pipeline.item_table = {
 	},
 
 	update_amount(frm, cdt, cdn) {
-		const row = locals[cdt][cdn];
+		const row = frappe.get_doc(cdt, cdn);
 		const amount = flt(flt(row.qty) * flt(row.rate), precision("amount", row));
 		frappe.model.set_value(cdt, cdn, "amount", amount).then(() => {
 			sales_pipeline.item_table.update_total(frm);

@@ -3,6 +3,8 @@
 
 frappe.ui.form.on("Pipeline Lead", {
 	refresh(frm) {
+		// Its opportunities and customer move its status on the server.
+		sales_pipeline.reload_if_changed_on_server(frm);
 		frm.events.set_status_choices(frm);
 		frm.events.add_create_buttons(frm);
 	},

@@ -10,10 +10,17 @@ frappe.ui.form.on("Pipeline Opportunity", {
 			frm.doc.opportunity_from === "Pipeline Customer" ? { filters: { disabled: 0 } } : {}
 		);
 		frm.set_query("item_code", "items", () => ({ filters: { disabled: 0 } }));
+		// Frappe gives no permission on Currency to a Sales Manager who is not also a Sales User, so its
+		// search and check of a Currency refuse one: search the app's list of currencies instead, and
+		// leave the check to the server, where saving refuses a currency that does not exist
+		// (sales_pipeline/currency.py).
+		frm.set_query("currency", () => ({ query: "sales_pipeline.sales_pipeline.currency.search_currencies" }));
 	},
 
 	refresh(frm) {
+		frm.set_df_property("currency", "ignore_link_validation", 1);
 		if (frm.is_new()) return;
+		sales_pipeline.reload_if_changed_on_server(frm);
 		frm.events.add_create_buttons(frm);
 		frm.events.add_status_buttons(frm);
 	},
@@ -39,7 +46,7 @@ frappe.ui.form.on("Pipeline Opportunity", {
 	},
 
 	add_status_buttons(frm) {
-		if (!frm.perm[0] || !frm.perm[0].write) return;
+		if (!frm.has_perm("write")) return;
 		const status = frm.doc.status;
 		if (["Open", "Replied"].includes(status)) {
 			frm.add_custom_button(__("Set as Lost"), () => frm.events.set_as_lost(frm), __("Status"));
@@ -58,20 +65,8 @@ frappe.ui.form.on("Pipeline Opportunity", {
 		}
 	},
 
-	after_save(frm) {
-		// A new or moved opportunity moves its lead's status.
-		sales_pipeline.forget_documents(sales_pipeline.lead_of(frm.doc.opportunity_from, frm.doc.party_name));
-	},
-
 	call_status_method(frm, method, args) {
-		return frm
-			.call({ doc: frm.doc, method, args, freeze: true })
-			.then(() => frm.reload_doc())
-			.then(() =>
-				sales_pipeline.forget_documents(
-					sales_pipeline.lead_of(frm.doc.opportunity_from, frm.doc.party_name)
-				)
-			);
+		return frm.call({ doc: frm.doc, method, args, freeze: true }).then(() => frm.reload_doc());
 	},
 
 	set_as_lost(frm) {

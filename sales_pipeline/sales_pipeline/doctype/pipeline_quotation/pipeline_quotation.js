@@ -10,33 +10,24 @@ frappe.ui.form.on("Pipeline Quotation", {
 			frm.doc.quotation_to === "Pipeline Customer" ? { filters: { disabled: 0 } } : {}
 		);
 		frm.set_query("item_code", "items", () => ({ filters: { disabled: 0 } }));
+		// Frappe gives no permission on Currency to a Sales Manager who is not also a Sales User, so its
+		// search and check of a Currency refuse one: search the app's list of currencies instead, and
+		// leave the check to the server, where saving refuses a currency that does not exist
+		// (sales_pipeline/currency.py).
+		frm.set_query("currency", () => ({ query: "sales_pipeline.sales_pipeline.currency.search_currencies" }));
 	},
 
 	refresh(frm) {
-		if (frm.doc.docstatus === 1 && frm.doc.status === "Open" && frm.perm[0] && frm.perm[0].submit) {
+		frm.set_df_property("currency", "ignore_link_validation", 1);
+		// Submitting, cancelling or ordering a quotation moves its opportunity's (and lead's) status;
+		// their forms reload themselves when shown again (sales_pipeline.reload_if_changed_on_server).
+		if (frm.doc.docstatus === 1 && frm.doc.status === "Open" && frm.has_perm("submit")) {
 			frm.add_custom_button(__("Mark as Ordered"), () =>
 				frm
 					.call({ doc: frm.doc, method: "set_as_ordered", freeze: true })
 					.then(() => frm.reload_doc())
-					.then(() => frm.events.forget_updated_documents(frm))
 			);
 		}
-	},
-
-	on_submit(frm) {
-		frm.events.forget_updated_documents(frm);
-	},
-
-	after_cancel(frm) {
-		frm.events.forget_updated_documents(frm);
-	},
-
-	// Submitting, cancelling or ordering a quotation moves its opportunity's (and lead's) status.
-	forget_updated_documents(frm) {
-		sales_pipeline.forget_documents([
-			["Pipeline Opportunity", frm.doc.opportunity],
-			...sales_pipeline.lead_of(frm.doc.quotation_to, frm.doc.party_name),
-		]);
 	},
 
 	quotation_to(frm) {
