@@ -13,8 +13,10 @@ app_license = "mit"
 # Includes in <head>
 # ------------------
 
-# Helpers the pipeline forms share (party type queries, item table amounts).
-app_include_js = "/assets/sales_pipeline/js/sales_pipeline.js"
+# Helpers the pipeline forms share (party type queries, item table amounts, reloading a form the
+# server changed), from public/js/sales_pipeline.bundle.js. `bench build` names the built file after
+# its content, so after a deploy browsers load the new one instead of a cached copy.
+app_include_js = "sales_pipeline.bundle.js"
 
 # Installation
 # ------------

@@ -1,4 +1,5 @@
-// Desk helpers shared by the pipeline forms. Loaded on every desk page (hooks.app_include_js).
+// Desk helpers shared by the pipeline forms. Loaded on every desk page (hooks.app_include_js), built
+// by `bench build` into a file whose name changes with its content, so a deploy reaches every browser.
 frappe.provide("sales_pipeline");
 
 sales_pipeline.PARTY_DOCTYPES = ["Pipeline Lead", "Pipeline Customer"];
