@@ -52,9 +52,11 @@ def committed_lead():
 
 
 def log_in(page: Page, user: str) -> None:
+	"""Log in on Frappe's login page. Its fields are picked by id: on a site with ERPNext the page's
+	footer has a second email field (the newsletter subscription)."""
 	page.goto("/login")
-	page.get_by_label("Email").fill(user)
-	page.get_by_label("Password", exact=True).fill(factories.TEST_PASSWORD)
+	page.locator("#login_email").fill(user)
+	page.locator("#login_password").fill(factories.TEST_PASSWORD)
 	page.get_by_role("button", name="Login", exact=True).click()
 	page.wait_for_url(re.compile(r"/app(/|$)"))
 
