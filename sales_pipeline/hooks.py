@@ -22,7 +22,16 @@ app_include_js = "sales_pipeline.bundle.js"
 # ------------
 
 before_install = "sales_pipeline.install.before_install"
-after_install = "sales_pipeline.install.after_install"
+after_install = [
+	"sales_pipeline.install.after_install",
+	"sales_pipeline.sales_pipeline.follow_up.create_event_marker_field",
+]
+
+# Migration
+# ------------
+
+# Keeps the hidden Event field that marks the follow-up Events the app made.
+after_migrate = ["sales_pipeline.sales_pipeline.follow_up.create_event_marker_field"]
 
 # Uninstallation
 # ------------

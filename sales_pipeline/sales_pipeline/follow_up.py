@@ -17,6 +17,7 @@ import html
 
 import frappe
 from frappe import _
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 from frappe.query_builder import DocType
 from frappe.utils import (
 	add_days,
@@ -24,6 +25,7 @@ from frappe.utils import (
 	cint,
 	escape_html,
 	format_datetime,
+	get_absolute_url,
 	get_datetime,
 	get_link_to_form,
 	now,
@@ -42,6 +44,13 @@ CLOSED_STATUSES = {
 
 # Saving a document touches its Event only when one of these changed.
 EVENT_FIELDS = ("contact_by", "contact_date", "to_discuss", "status", "title")
+
+# Far enough for any plan, near enough that the Event's end and the calendar's dates stay valid.
+LATEST_FOLLOW_UP = "3000-01-01 00:00:00"
+
+# Marks the Events the app made (a Check custom field on Event): deleting a document deletes
+# those, never an Event a user made that merely lists the document as a participant.
+EVENT_MARKER_FIELD = "sales_pipeline_follow_up"
 
 
 # Validation -------------------------------------------------------------------------------------
@@ -70,6 +79,12 @@ def validate_follow_up(doc) -> None:
 	date_changed = doc.has_value_changed("contact_date")
 	if date_changed or doc.has_value_changed("contact_by"):
 		validate_follow_up_user(doc, by_label)
+	if date_changed and get_datetime(doc.contact_date) > get_datetime(LATEST_FOLLOW_UP):
+		frappe.throw(
+			_("{0} must be before {1}").format(date_label, LATEST_FOLLOW_UP[:4]),
+			frappe.ValidationError,
+			title=_("Invalid Follow-up"),
+		)
 	# Times are picked to the minute; the current minute still counts as now.
 	if date_changed and get_datetime(doc.contact_date) < now_datetime().replace(second=0, microsecond=0):
 		frappe.throw(
@@ -127,34 +142,42 @@ def sync_follow_up_event(doc) -> None:
 		follow_up = lock_follow_up(doc.doctype, doc.name)
 		event = get_event_state([follow_up.event]).get(follow_up.event)
 		put_event(doc.doctype, doc, follow_up, event)
-	else:
+	elif previous and has_open_follow_up(previous):
 		remove_open_event(doc.doctype, doc.name)
 
 
 def delete_follow_up(doc) -> None:
-	"""Before the document is deleted: delete its Events (the app's and any other Event that lists
-	only this document), its participant rows in shared Events, its notifications and its row."""
-	EventParticipants = DocType("Event Participants")
+	"""Before the document is deleted: delete the Events the app made for it, its participant rows
+	in other Events (a user's own Event that lists it stays), its notifications and its row."""
+	EventParticipants, Event = DocType("Event Participants"), DocType("Event")
 	participations = (
 		frappe.qb.from_(EventParticipants)
-		.select(EventParticipants.name, EventParticipants.parent)
+		.join(Event)
+		.on(Event.name == EventParticipants.parent)
+		.select(
+			EventParticipants.name, EventParticipants.parent, Event[EVENT_MARKER_FIELD].as_("made_by_app")
+		)
 		.where(EventParticipants.parenttype == "Event")
 		.where(EventParticipants.reference_doctype == doc.doctype)
 		.where(EventParticipants.reference_docname == doc.name)
 		.run(as_dict=True)
 	)
-	follow_up_name = frappe.db.get_value(
-		"Pipeline Follow Up", {"reference_doctype": doc.doctype, "reference_name": doc.name}
+	follow_up = frappe.db.get_value(
+		"Pipeline Follow Up",
+		{"reference_doctype": doc.doctype, "reference_name": doc.name},
+		["name", "event"],
 	)
-	if follow_up_name:
-		frappe.db.delete("Pipeline Follow Up", {"name": follow_up_name})
+	app_events = {row.parent for row in participations if row.made_by_app}
+	if follow_up:
+		frappe.db.delete("Pipeline Follow Up", {"name": follow_up[0]})
+		if follow_up[1]:
+			app_events.add(follow_up[1])
 	for participation in participations:
-		if frappe.db.count("Event Participants", {"parenttype": "Event", "parent": participation.parent}) > 1:
+		if participation.parent not in app_events:
 			frappe.db.delete("Event Participants", {"name": participation.name})
-		else:
-			frappe.delete_doc(
-				"Event", participation.parent, ignore_permissions=True, force=True, delete_permanently=True
-			)
+	for event in app_events:
+		if frappe.db.exists("Event", event):
+			frappe.delete_doc("Event", event, ignore_permissions=True, force=True, delete_permanently=True)
 	frappe.db.delete("Notification Log", {"document_type": doc.doctype, "document_name": doc.name})
 
 
@@ -210,7 +233,7 @@ def get_event_values(doctype: str, follow_up) -> dict:
 	escaped: it is shown as HTML in the calendar and the Event form."""
 	starts_on = get_datetime(follow_up.contact_date)
 	duration = cint(frappe.db.get_single_value("Pipeline Settings", "follow_up_event_duration"))
-	description = _("Follow up on {0}").format(get_link_to_form(doctype, follow_up.name))
+	description = _("Follow up on {0}").format(get_relative_link_to_form(doctype, follow_up.name))
 	if follow_up.to_discuss:
 		description += "<br>" + _("To discuss: {0}").format(as_html_text(follow_up.to_discuss))
 	return {
@@ -219,6 +242,12 @@ def get_event_values(doctype: str, follow_up) -> dict:
 		"starts_on": starts_on,
 		"ends_on": add_to_date(starts_on, minutes=duration) if duration > 0 else None,
 	}
+
+
+def get_relative_link_to_form(doctype: str, name: str) -> str:
+	"""A link to the document that works on whatever host the site is opened by. An absolute one
+	would be built from the Host header of the request that saved the follow-up."""
+	return f'<a href="{escape_html(get_absolute_url(doctype, name))}">{escape_html(name)}</a>'
 
 
 def put_event(doctype: str, follow_up, follow_up_row, event, record: bool = True) -> str:
@@ -249,6 +278,7 @@ def put_event(doctype: str, follow_up, follow_up_row, event, record: bool = True
 			"event_category": "Call",
 			# The app sends its own reminder on the day; Frappe's event digest would repeat it.
 			"send_reminder": 0,
+			EVENT_MARKER_FIELD: 1,
 			**values,
 			"event_participants": [{"reference_doctype": doctype, "reference_docname": follow_up.name}],
 		}
@@ -270,12 +300,15 @@ def set_follow_up_event_owner(event, method=None) -> None:
 
 def remove_open_event(doctype: str, name: str) -> None:
 	"""Remove the follow-up's Event while it is still open; a Completed or Closed one stays as history."""
+	# Find the row first and lock it by its name: a locking read of a missing key would lock the
+	# gap in the unique index, where a concurrent insert of another document's row then deadlocks.
+	follow_up_name = frappe.db.get_value(
+		"Pipeline Follow Up", {"reference_doctype": doctype, "reference_name": name}
+	)
+	if not follow_up_name:
+		return
 	follow_up = frappe.db.get_value(
-		"Pipeline Follow Up",
-		{"reference_doctype": doctype, "reference_name": name},
-		["name", "event"],
-		as_dict=True,
-		for_update=True,
+		"Pipeline Follow Up", follow_up_name, ["name", "event"], as_dict=True, for_update=True
 	)
 	if not (follow_up and follow_up.event):
 		return
@@ -311,23 +344,25 @@ class FollowUpReminders:
 		self.send_email = cint(frappe.db.get_single_value("Pipeline Settings", "send_follow_up_email"))
 		self.result = frappe._dict(notified=0, events_created=0, failed=0)
 		# Read once per DocType for all its due follow-ups.
-		self.events: dict[str, frappe._dict] = {}
 		self.users_without_notifications: set[str] = set()
 
 	def run(self) -> frappe._dict:
 		for doctype in FOLLOW_UP_DOCTYPES:
 			due = get_due_follow_ups(doctype, self.day_start, self.day_end)
-			self.events = get_event_state([row.event for row in due])
 			self.users_without_notifications = get_users_without_notifications(
 				{row.contact_by for row in due}
 			)
 			for row in due:
-				self.remind_or_log_error(doctype, row)
 				if self.commit:
-					frappe.db.commit()  # nosemgrep: each reminder stands on its own
+					# Each reminder is its own transaction, whose reads start after it has locked
+					# its document: what it acts on is what users committed until then.
+					frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+				self.remind_or_log_error(doctype, row.name)
+			if self.commit:
+				frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
 		return self.result
 
-	def remind_or_log_error(self, doctype: str, row) -> None:
+	def remind_or_log_error(self, doctype: str, name: str) -> None:
 		"""A run racing another one may be picked as a deadlock victim by the database, which then
 		rolls the record's transaction back: the record is tried again. Any other failure is rolled
 		back to before the record, written to the Error Log, and skipped."""
@@ -335,7 +370,7 @@ class FollowUpReminders:
 		for attempt in range(1, attempts + 1):
 			frappe.db.savepoint("pipeline_follow_up")
 			try:
-				self.remind(doctype, row)
+				self.remind(doctype, name)
 				return
 			except Exception as exc:
 				if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
@@ -346,35 +381,40 @@ class FollowUpReminders:
 					frappe.db.rollback(save_point="pipeline_follow_up")
 				self.result.failed += 1
 				frappe.log_error(
-					title=_("Follow-up reminder failed for {0} {1}").format(doctype, row.name),
+					title=_("Follow-up reminder failed for {0} {1}").format(doctype, name),
 					reference_doctype=doctype,
-					reference_name=row.name,
+					reference_name=name,
 				)
 				return
 
-	def remind(self, doctype: str, row) -> None:
-		follow_up = lock_follow_up(doctype, row.name)
+	def remind(self, doctype: str, name: str) -> None:
+		"""Lock the document (a save of it takes the same lock), read its follow-up as it is now, and
+		act on that: a follow-up cleared, moved to another day or to another user since the due
+		list was read is not reminded from the stale list."""
+		row = lock_document_follow_up(doctype, name)
+		if not (row and is_due(doctype, row, self.day_start, self.day_end)):
+			return
+		follow_up = lock_follow_up(doctype, name)
 		if follow_up.notified_user == row.contact_by and follow_up.notified_contact_date == row.contact_date:
 			return  # another run notified it while this one waited for the lock
-		if follow_up.event in self.events:
-			event = self.events[follow_up.event]
-		else:  # the row got its Event after the due follow-ups were read
-			event = get_event_state([follow_up.event]).get(follow_up.event)
+		if not frappe.has_permission(doctype, "read", doc=name, user=row.contact_by):
+			if not frappe.db.exists("User", row.contact_by):
+				frappe.throw(_("Next Contact By: user {0} does not exist").format(row.contact_by))
+			# The user lost access to the document: no reminder (it would show its title and what to
+			# discuss) and no Event in their calendar. Recorded as handled, so it is not retried.
+			remove_open_event(doctype, name)
+			set_follow_up_values(
+				follow_up.name, notified_user=row.contact_by, notified_contact_date=row.contact_date
+			)
+			return
+		event = get_event_state([follow_up.event]).get(follow_up.event)
 		event_name = put_event(doctype, row, follow_up, event, record=False)
 
 		notification_log = None
 		if row.contact_by not in self.users_without_notifications:
 			notification_log = make_notification(doctype, row)
 		if self.send_email:
-			try:
-				send_follow_up_email(doctype, row)
-			except frappe.OutgoingEmailError:
-				# No outgoing email account: the bell notification still counts; the email is logged.
-				frappe.log_error(
-					title=_("Follow-up email not sent for {0} {1}").format(doctype, row.name),
-					reference_doctype=doctype,
-					reference_name=row.name,
-				)
+			self.send_email_or_log_error(doctype, row)
 		set_follow_up_values(
 			follow_up.name,
 			event=event_name,
@@ -385,6 +425,43 @@ class FollowUpReminders:
 		self.result.notified += 1
 		if not event or event.name != event_name:
 			self.result.events_created += 1
+
+	def send_email_or_log_error(self, doctype: str, row) -> None:
+		"""The email is extra: when it cannot be queued (no outgoing account, a mail server that
+		fails), it is undone alone and logged; the bell notification and the Event stay."""
+		frappe.db.savepoint("pipeline_follow_up_email")
+		try:
+			send_follow_up_email(doctype, row)
+		except Exception:
+			frappe.db.rollback(save_point="pipeline_follow_up_email")
+			frappe.log_error(
+				title=_("Follow-up email not sent for {0} {1}").format(doctype, row.name),
+				reference_doctype=doctype,
+				reference_name=row.name,
+			)
+
+
+def lock_document_follow_up(doctype: str, name: str) -> frappe._dict | None:
+	"""The document's follow-up as last committed, with the document's row locked until the
+	transaction ends (the lock a save of the document takes first)."""
+	Doc = DocType(doctype)
+	rows = (
+		frappe.qb.from_(Doc)
+		.select(Doc.name, Doc.title, Doc.status, Doc.contact_by, Doc.contact_date, Doc.to_discuss)
+		.where(Doc.name == name)
+		.for_update()
+		.run(as_dict=True)
+	)
+	return rows[0] if rows else None
+
+
+def is_due(doctype: str, row, day_start, day_end) -> bool:
+	return bool(
+		row.contact_by
+		and row.contact_date
+		and day_start <= get_datetime(row.contact_date) < day_end
+		and row.status not in CLOSED_STATUSES[doctype]
+	)
 
 
 def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
@@ -484,9 +561,7 @@ def get_follow_up_calendar_events(
 		frappe.throw(
 			_("Start and end must be dates, got {0} and {1}").format(start, end), frappe.ValidationError
 		)
-	filters = frappe.parse_json(filters) or []
-	if isinstance(filters, dict):
-		filters = [[doctype, key, "=", value] for key, value in filters.items()]
+	filters = parse_calendar_filters(doctype, filters)
 	return frappe.get_list(
 		doctype,
 		fields=["name", "title", "contact_by", "contact_date", "status"],
@@ -498,6 +573,67 @@ def get_follow_up_calendar_events(
 		],
 		order_by="contact_date asc",
 		limit_page_length=0,
+	)
+
+
+def parse_calendar_filters(doctype: str, filters) -> list[list]:
+	"""The calendar's filters as [[doctype, field, operator, value], ...] on fields of `doctype`,
+	or a ValidationError naming the argument: another DocType's table or a field that does not
+	exist would otherwise reach the database as a SQL error."""
+	try:
+		filters = frappe.parse_json(filters) or []
+	except ValueError:
+		filters = None
+	if isinstance(filters, dict):
+		filters = [[doctype, key, "=", value] for key, value in filters.items()]
+	if not isinstance(filters, list):
+		frappe.throw(_("filters must be a list or a dict of conditions"), frappe.ValidationError)
+	meta = frappe.get_meta(doctype)
+	parsed = []
+	for condition in filters:
+		if isinstance(condition, list | tuple) and len(condition) == 3:
+			condition = [doctype, *condition]
+		if not (isinstance(condition, list | tuple) and len(condition) == 4):
+			frappe.throw(
+				_("filters: {0} is not a condition [field, operator, value]").format(
+					frappe.bold(escape_html(str(condition)))
+				),
+				frappe.ValidationError,
+			)
+		filter_doctype, fieldname, operator, value = condition
+		if filter_doctype != doctype or not isinstance(fieldname, str) or not meta.has_field(fieldname):
+			frappe.throw(
+				_("filters: {0} is not a field of {1}").format(
+					frappe.bold(escape_html(f"{filter_doctype}.{fieldname}")), _(doctype)
+				),
+				frappe.ValidationError,
+			)
+		if not isinstance(operator, str) or isinstance(value, dict):
+			frappe.throw(
+				_("filters: the condition on {0} is not valid").format(frappe.bold(fieldname)),
+				frappe.ValidationError,
+			)
+		parsed.append([doctype, fieldname, operator, value])
+	return parsed
+
+
+def create_event_marker_field() -> None:
+	"""after_install / after_migrate: the hidden Check on Event that marks the Events the app made."""
+	create_custom_fields(
+		{
+			"Event": [
+				{
+					"fieldname": EVENT_MARKER_FIELD,
+					"fieldtype": "Check",
+					"label": "Sales Pipeline Follow-up",
+					"insert_after": "status",
+					"hidden": 1,
+					"read_only": 1,
+					"no_copy": 1,
+				}
+			]
+		},
+		ignore_validate=True,
 	)
 
 
@@ -514,3 +650,7 @@ def delete_all_follow_up_records() -> None:
 		"Event Participants", {"parenttype": "Event", "reference_doctype": ("in", FOLLOW_UP_DOCTYPES)}
 	)
 	frappe.db.delete("Notification Log", {"document_type": ("in", FOLLOW_UP_DOCTYPES)})
+	for custom_field in frappe.get_all(
+		"Custom Field", filters={"dt": "Event", "fieldname": EVENT_MARKER_FIELD}, pluck="name"
+	):
+		frappe.delete_doc("Custom Field", custom_field, ignore_permissions=True)
