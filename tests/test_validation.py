@@ -88,6 +88,16 @@ class TestLeadInput:
 		second.email_id = first.email_id
 		assert_refused(second, "already used")
 
+	def test_the_database_refuses_a_second_lead_with_the_same_email(self):
+		"""Two requests at once both pass the check in Python; the unique index stops the second."""
+		existing = factories.make_lead()
+		duplicate = frappe.get_doc(
+			{"doctype": "Pipeline Lead", "lead_name": "Someone Else", "email_id": existing.email_id.upper()}
+		)
+		duplicate.set_new_name()
+		with pytest.raises(frappe.UniqueValidationError):
+			duplicate.db_insert()
+
 	def test_saving_a_lead_again_with_its_own_email_is_allowed(self):
 		lead = factories.make_lead()
 		lead.mobile_no = "+15550001111"
