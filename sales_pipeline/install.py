@@ -46,11 +46,30 @@ def after_install():
 
 
 def before_uninstall():
-	"""Remove the calendar Events and bell notifications the app made, so that nothing on the
-	site points at the DocTypes the uninstall drops."""
+	"""Remove what Frappe's uninstall leaves behind: the calendar Events and bell notifications the
+	app made (they point at the DocTypes the uninstall drops), the app's Scheduled Job Types (each
+	run would fail until the next migrate) and the Pipeline Settings values."""
 	from sales_pipeline.sales_pipeline.follow_up import delete_all_follow_up_records
 
 	delete_all_follow_up_records()
+	delete_scheduled_job_types()
+	delete_settings_values()
+
+
+def delete_scheduled_job_types():
+	"""Frappe deletes a Scheduled Job Type only when a migrate no longer finds its method in the
+	installed apps' hooks: after uninstall-app the app's stay enabled, and every run fails with
+	AppNotInstalledError. Deleting one also deletes its Scheduled Job Logs."""
+	for name in frappe.get_all(
+		"Scheduled Job Type", filters={"method": ("like", "sales_pipeline.%")}, pluck="name"
+	):
+		frappe.delete_doc("Scheduled Job Type", name, ignore_permissions=True, force=True)
+
+
+def delete_settings_values():
+	"""Dropping a Single DocType leaves its values in tabSingles."""
+	frappe.db.delete("Singles", {"doctype": "Pipeline Settings"})
+	frappe.clear_document_cache("Pipeline Settings", "Pipeline Settings")
 
 
 def create_sales_roles():

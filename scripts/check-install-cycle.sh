@@ -7,6 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 
 SITE=install-cycle.sales-pipeline.localhost
+check_services
 ensure_bench
 link_app
 
@@ -63,6 +64,10 @@ from sales_pipeline.sales_pipeline.follow_up import run_follow_up_reminders
 run_follow_up_reminders(commit=True)
 frappe.db.commit()
 assert frappe.db.count("Event Participants", {"reference_doctype": "Pipeline Lead"}) == 1
+# What the uninstall must remove besides the DocTypes: the app's scheduled jobs and its settings.
+jobs = frappe.get_all("Scheduled Job Type", filters={"method": ("like", "sales_pipeline.%")}, pluck="method")
+assert jobs, "the app has no Scheduled Job Type to remove"
+assert frappe.db.count("Singles", {"doctype": "Pipeline Settings"}), "no Pipeline Settings values"
 frappe.destroy()
 PY
 
@@ -82,6 +87,9 @@ left = {
     "Event Participants": frappe.db.count("Event Participants", {"reference_doctype": ("like", "Pipeline %")}),
     "Notification Log": frappe.db.count("Notification Log", {"document_type": ("like", "Pipeline %")}),
     "Event": frappe.db.count("Event", {"subject": ("like", "Follow up:%")}),
+    # Left enabled, each run would fail with AppNotInstalledError until the next migrate.
+    "Scheduled Job Type": frappe.db.count("Scheduled Job Type", {"method": ("like", "sales_pipeline.%")}),
+    "Pipeline Settings values": frappe.db.count("Singles", {"doctype": "Pipeline Settings"}),
 }
 assert not any(left.values()), left
 frappe.set_user("Administrator")

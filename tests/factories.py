@@ -14,6 +14,8 @@ TEST_PASSWORD = "Pipeline-Test-Passw0rd!"
 SALES_USER = "sales.user@sales-pipeline.test"
 SALES_USER_2 = "sales.user2@sales-pipeline.test"
 SALES_MANAGER = "sales.manager@sales-pipeline.test"
+# Sales Manager without Sales User: Frappe's own DocTypes (Currency) give this role nothing.
+SALES_MANAGER_ONLY = "sales.manager.only@sales-pipeline.test"
 OUTSIDER = "outsider@sales-pipeline.test"
 OUTSIDER_ROLE = "Sales Pipeline Test Outsider"
 
@@ -21,6 +23,7 @@ TEST_USERS = {
 	SALES_USER: ("Sales User",),
 	SALES_USER_2: ("Sales User",),
 	SALES_MANAGER: ("Sales User", "Sales Manager"),
+	SALES_MANAGER_ONLY: ("Sales Manager",),
 	# A desk user with no sales role at all.
 	OUTSIDER: (OUTSIDER_ROLE,),
 }

@@ -149,3 +149,29 @@ def test_filtered_fields_are_indexed():
 		}
 		for fieldname in fieldnames:
 			assert fieldname in index_columns, (doctype, fieldname)
+
+
+def test_uninstall_removes_the_scheduled_jobs_and_the_settings_values():
+	"""Frappe's uninstall-app drops the DocTypes but leaves the app's Scheduled Job Types enabled
+	(each run would then fail with AppNotInstalledError) and Pipeline Settings in tabSingles: the
+	app's before_uninstall removes both. (scripts/check-install-cycle.sh runs a real uninstall.)"""
+	app_jobs = {"method": ("like", "sales_pipeline.%")}
+	scheduled = set(frappe.get_all("Scheduled Job Type", filters=app_jobs, pluck="method"))
+	assert "sales_pipeline.sales_pipeline.follow_up.send_follow_up_reminders" in scheduled
+	assert frappe.db.count("Singles", {"doctype": "Pipeline Settings"})
+	other_jobs = frappe.db.count("Scheduled Job Type") - len(scheduled)
+	install.delete_scheduled_job_types()
+	install.delete_settings_values()
+	assert not frappe.db.count("Scheduled Job Type", app_jobs)
+	assert frappe.db.count("Scheduled Job Type") == other_jobs
+	assert not frappe.db.count("Singles", {"doctype": "Pipeline Settings"})
+
+
+def test_before_uninstall_runs_the_removal():
+	"""The hook Frappe calls is the one that removes them."""
+	assert frappe.get_hooks("before_uninstall", app_name="sales_pipeline") == [
+		"sales_pipeline.install.before_uninstall"
+	]
+	install.before_uninstall()
+	assert not frappe.db.count("Scheduled Job Type", {"method": ("like", "sales_pipeline.%")})
+	assert not frappe.db.count("Singles", {"doctype": "Pipeline Settings"})

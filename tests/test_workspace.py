@@ -3,6 +3,7 @@
 import json
 
 import frappe
+import pytest
 from frappe.desk.doctype.number_card.number_card import get_result
 from frappe.utils import add_to_date, now_datetime
 
@@ -17,7 +18,10 @@ NUMBER_CARDS = (
 
 
 def card_value(name: str) -> float:
+	"""The number the desk shows on the card, computed through the method the desk calls."""
 	card = frappe.get_doc("Number Card", name)
+	if card.type == "Custom":
+		return frappe.call(card.method, filters=card.filters_json)["value"]
 	filters = json.loads(card.filters_json or "[]")
 	for doctype, fieldname, operator, value, *_ in json.loads(card.dynamic_filters_json or "[]"):
 		filters.append(
@@ -56,3 +60,28 @@ def test_the_number_cards_count_what_their_labels_say(as_user):
 	assert after["New Leads This Month"] - before["New Leads This Month"] == 3
 	if add_to_date(now_datetime(), minutes=5).date() == now_datetime().date():
 		assert after["My Opportunity Follow-ups Today"] - before["My Opportunity Follow-ups Today"] == 1
+
+
+def test_the_open_pipeline_amount_adds_up_the_default_currency_only(as_user):
+	"""Euros do not add to dollars: the card adds up the open opportunities in the site's default
+	currency (and those without a currency, which the desk shows in it), and its label says so."""
+	default_currency = frappe.db.get_default("currency")
+	other_currency = "EUR" if default_currency != "EUR" else "USD"
+	as_user(factories.SALES_USER)
+	before = card_value("Open Pipeline Amount")
+	factories.make_opportunity(items=0, opportunity_amount=1200, currency=default_currency)
+	factories.make_opportunity(items=0, opportunity_amount=50_000, currency=other_currency)
+	assert card_value("Open Pipeline Amount") - before == 1200
+	card = frappe.get_doc("Number Card", "Open Pipeline Amount")
+	shown = frappe.call(card.method, filters="[]")
+	assert (shown["fieldtype"], shown["route_options"]["currency"]) == ("Currency", default_currency)
+	workspace = frappe.get_doc("Workspace", "Sales Pipeline")
+	labels = {row.number_card_name: row.label for row in workspace.number_cards}
+	assert labels["Open Pipeline Amount"] == card.label == "Open Pipeline Amount (Default Currency)"
+
+
+def test_the_open_pipeline_amount_is_refused_to_a_user_without_a_sales_role(as_user):
+	card = frappe.get_doc("Number Card", "Open Pipeline Amount")
+	as_user(factories.OUTSIDER)
+	with pytest.raises(frappe.PermissionError):
+		frappe.call(card.method, filters="[]")

@@ -1,9 +1,12 @@
 """Field checks several pipeline DocTypes share. Each raises frappe.ValidationError with a
 message that names the field."""
 
+import math
+
 import frappe
 from frappe import _
-from frappe.utils import flt, getdate, validate_email_address
+from frappe.database.schema import get_definition
+from frappe.utils import cint, flt, getdate, validate_email_address
 
 
 def validate_email_field(doc, fieldname: str = "email_id") -> None:
@@ -62,3 +65,54 @@ def validate_not_taken(doc, fieldname: str) -> None:
 			frappe.ValidationError,
 			title=_("Duplicate {0}").format(_(doc.meta.get_label(fieldname))),
 		)
+
+
+# The fieldtypes stored in a numeric column. What each column holds comes from frappe.db.type_map:
+# decimal(21,9) keeps 12 digits before the point, int(11) is a 32-bit integer.
+NUMERIC_FIELDTYPES = ("Currency", "Float", "Percent", "Int", "Check")
+
+
+def get_column_bounds(df) -> tuple[float, int | None]:
+	"""(limit, scale) of the database column of `df`: the column holds the numbers whose absolute
+	value, rounded to `scale` decimals (truncated to an integer when scale is None), is below limit."""
+	column_type = get_definition(df.fieldtype, precision=df.precision, length=df.length) or ""
+	kind, _sep, size = column_type.partition("(")
+	if kind == "decimal":
+		digits, scale = (cint(part) for part in size.rstrip(")").split(","))
+		return 10.0 ** (digits - scale), scale
+	if kind == "bigint":
+		return 2.0**63, None
+	return 2.0**31, None
+
+
+def validate_number_bounds(doc, allow_negative: tuple[str, ...] = ()) -> None:
+	"""Refuse, on each child row and on the document, a number its database column cannot hold
+	(MariaDB would answer with an error, a 500), one that is no number at all (NaN, infinity), and a
+	negative one unless its fieldname is in `allow_negative`. Run it after the derived values
+	(amounts, totals) are set: qty x rate can overflow where neither does. The rows come first, so
+	that the message names the rate that made the total too large."""
+	for row in (*doc.get_all_children(), doc):
+		for df in row.meta.get("fields", {"fieldtype": ("in", NUMERIC_FIELDTYPES)}):
+			value = row.get(df.fieldname)
+			if value in (None, ""):
+				continue
+			label = _(row.meta.get_label(df.fieldname))
+			message = get_number_error(flt(value), df, label, df.fieldname in allow_negative)
+			if message:
+				if row is not doc:
+					message = _("Row #{0}: {1}").format(row.idx, message)
+				frappe.throw(message, frappe.ValidationError, title=_("Invalid Number"))
+
+
+def get_number_error(number: float, df, label: str, negative_allowed: bool) -> str | None:
+	if not math.isfinite(number):
+		return _("{0} is not a number").format(label)
+	limit, scale = get_column_bounds(df)
+	stored = round(number, scale) if scale is not None else int(number)
+	if abs(stored) >= limit:
+		return _("{0} is too large: it must be less than {1}").format(
+			label, frappe.format_value(limit, {"fieldtype": "Int"})
+		)
+	if number < 0 and not negative_allowed:
+		return _("{0} cannot be negative").format(label)
+	return None

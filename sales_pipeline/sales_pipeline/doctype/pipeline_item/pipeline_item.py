@@ -1,10 +1,9 @@
 # Copyright (c) 2026, sales_pipeline developers
 # For license information, please see license.txt
 
-import frappe
-from frappe import _
 from frappe.model.document import Document
-from frappe.utils import flt
+
+from sales_pipeline.sales_pipeline.validation import validate_number_bounds
 
 
 class PipelineItem(Document):
@@ -27,9 +26,4 @@ class PipelineItem(Document):
 	def validate(self):
 		self.item_code = (self.item_code or "").strip()
 		self.item_name = self.item_name or self.item_code
-		if flt(self.standard_rate) < 0:
-			frappe.throw(
-				_("{0} cannot be negative").format(_(self.meta.get_label("standard_rate"))),
-				frappe.ValidationError,
-				title=_("Invalid Rate"),
-			)
+		validate_number_bounds(self)

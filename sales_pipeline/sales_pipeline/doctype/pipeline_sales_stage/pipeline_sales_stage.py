@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from sales_pipeline.sales_pipeline.validation import validate_percentage
+from sales_pipeline.sales_pipeline.validation import validate_number_bounds, validate_percentage
 
 
 class PipelineSalesStage(Document):
@@ -23,3 +23,5 @@ class PipelineSalesStage(Document):
 	# end: auto-generated types
 	def validate(self):
 		validate_percentage(self, "probability")
+		# A negative sort order puts a stage before the seeded ones.
+		validate_number_bounds(self, allow_negative=("sort_order",))

@@ -5,14 +5,34 @@
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, cint, get_datetime, nowdate
+from frappe.utils import add_days, get_datetime, nowdate
 
 from sales_pipeline.sales_pipeline.follow_up import CLOSED_STATUSES, FOLLOW_UP_DOCTYPES
+from sales_pipeline.sales_pipeline.report_filters import (
+	get_check_filter,
+	get_text_filter,
+	keep_interactive_when_failing,
+)
+
+REPORT_NAME = "Pipeline Follow-ups"
 
 
+@keep_interactive_when_failing(REPORT_NAME)
 def execute(filters=None):
-	filters = frappe._dict(filters or {})
+	filters = validate_filters(filters)
 	return get_columns(), get_data(filters)
+
+
+def validate_filters(filters) -> frappe._dict:
+	"""The filters in the types the queries use; one of another type (a list where a user is
+	expected) is refused with a message naming it, before any query runs."""
+	filters = filters or {}
+	if not isinstance(filters, dict):
+		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	return frappe._dict(
+		user=get_text_filter(filters, "user", "Next Contact By") or frappe.session.user,
+		show_overdue=get_check_filter(filters, "show_overdue", "Show Overdue", default=1),
+	)
 
 
 def get_columns() -> list[dict]:
@@ -35,10 +55,10 @@ def get_columns() -> list[dict]:
 
 
 def get_data(filters) -> list[dict]:
-	user = filters.get("user") or frappe.session.user
+	user = filters.user
 	today_start = get_datetime(nowdate())
 	tomorrow_start = add_days(today_start, 1)
-	show_overdue = cint(filters.get("show_overdue", 1))
+	show_overdue = filters.show_overdue
 
 	rows = []
 	for doctype in FOLLOW_UP_DOCTYPES:

@@ -4,17 +4,29 @@
 """Open opportunities by expected closing month and sales stage: the amount, and the amount
 weighted by probability (amount x probability / 100), with a chart of the weighted amount."""
 
+import hashlib
+
 import frappe
 from frappe import _
 from frappe.utils import flt, formatdate, getdate
 
+from sales_pipeline.sales_pipeline.currency import get_currency_or_filters, get_default_currency
+from sales_pipeline.sales_pipeline.report_filters import (
+	get_date_filter,
+	get_link_filter,
+	get_text_filter,
+	keep_interactive_when_failing,
+)
+
+REPORT_NAME = "Sales Pipeline Forecast"
 OPEN_STATUSES = ("Open", "Replied", "Quotation")
-NO_STAGE = "__none__"
+# The column of the opportunities without a sales stage (a stage name is never empty).
+NO_STAGE = ""
 
 
+@keep_interactive_when_failing(REPORT_NAME)
 def execute(filters=None):
-	filters = frappe._dict(filters or {})
-	validate_filters(filters)
+	filters = validate_filters(filters)
 	opportunities = get_opportunities(filters)
 	stages = get_stages(opportunities)
 	columns = get_columns(stages, filters.currency)
@@ -22,18 +34,32 @@ def execute(filters=None):
 	return columns, data, None, get_chart(data, stages, filters.currency), get_summary(opportunities, filters)
 
 
-def validate_filters(filters):
-	if not filters.currency:
-		filters.currency = frappe.db.get_default("currency")
-	if filters.from_date and filters.to_date and getdate(filters.to_date) < getdate(filters.from_date):
+def validate_filters(filters) -> frappe._dict:
+	"""The filters in the types the queries use. A filter of another type (a list where one value is
+	expected), a currency or stage that does not exist, or a date that is not one, is refused with a
+	message naming it, before any query runs."""
+	filters = filters or {}
+	if not isinstance(filters, dict):
+		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	valid = frappe._dict(
+		from_date=get_date_filter(filters, "from_date", "Expected Closing From"),
+		to_date=get_date_filter(filters, "to_date", "Expected Closing To"),
+		currency=get_link_filter(filters, "currency", "Currency", "Currency"),
+		sales_stage=get_link_filter(filters, "sales_stage", "Sales Stage", "Pipeline Sales Stage"),
+		# A user who does not exist owns nothing: no need to tell whether one does.
+		opportunity_owner=get_text_filter(filters, "opportunity_owner", "Opportunity Owner"),
+	)
+	if not valid.currency:
+		valid.currency = get_default_currency()
+	if valid.from_date and valid.to_date and valid.to_date < valid.from_date:
 		frappe.throw(_("To Date cannot be before From Date"), frappe.ValidationError)
+	return valid
 
 
 def get_opportunities(filters) -> list[frappe._dict]:
 	conditions = [
 		["status", "in", OPEN_STATUSES],
 		["expected_closing", "is", "set"],
-		["currency", "=", filters.currency],
 	]
 	if filters.from_date:
 		conditions.append(["expected_closing", ">=", filters.from_date])
@@ -46,6 +72,7 @@ def get_opportunities(filters) -> list[frappe._dict]:
 	return frappe.get_list(
 		"Pipeline Opportunity",
 		filters=conditions,
+		or_filters=get_currency_or_filters(filters.currency),
 		fields=["name", "expected_closing", "sales_stage", "opportunity_amount", "probability"],
 		limit_page_length=0,
 	)
@@ -62,7 +89,11 @@ def get_stages(opportunities) -> list[str]:
 
 
 def stage_key(stage: str) -> str:
-	return "stage_" + frappe.scrub(stage)
+	"""The column of a stage, made from its whole name: stages whose names scrub alike ("Deal A",
+	"Deal-A") each get their own column."""
+	if stage == NO_STAGE:
+		return "stage_none"
+	return "stage_" + hashlib.sha256(stage.encode()).hexdigest()[:16]
 
 
 def get_columns(stages, currency) -> list[dict]:
@@ -93,13 +124,10 @@ def get_columns(stages, currency) -> list[dict]:
 			"width": 150,
 		},
 		{"fieldname": "opportunities", "label": _("Opportunities"), "fieldtype": "Int", "width": 110},
-		{
-			"fieldname": "currency",
-			"label": _("Currency"),
-			"fieldtype": "Link",
-			"options": "Currency",
-			"hidden": 1,
-		},
+		# What the Currency columns format their values in. Data, not a Link to Currency: Frappe
+		# checks the user's permission on every DocType a report's Link columns name, and gives
+		# Sales Manager none on Currency.
+		{"fieldname": "currency", "label": _("Currency"), "fieldtype": "Data", "hidden": 1},
 	]
 	return columns
 

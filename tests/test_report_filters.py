@@ -1,0 +1,115 @@
+"""Report filters are arguments a client sends: one of the wrong type, an unknown stage or a date
+that is not a date is refused with a ValidationError naming it, through the report's `execute` and
+through the desk's `frappe.desk.query_report.run`, and a refused run leaves the report as it was
+(not switched to "prepared report" for everyone)."""
+
+import datetime
+import threading
+
+import frappe
+import pytest
+from frappe.core.doctype.report.report import enable_prepared_report
+from frappe.desk.query_report import run
+
+from sales_pipeline.sales_pipeline.report.pipeline_follow_ups import pipeline_follow_ups
+from sales_pipeline.sales_pipeline.report.sales_pipeline_forecast import sales_pipeline_forecast
+from tests import factories
+
+FORECAST = "Sales Pipeline Forecast"
+FOLLOW_UPS = "Pipeline Follow-ups"
+EXECUTE = {FORECAST: sales_pipeline_forecast.execute, FOLLOW_UPS: pipeline_follow_ups.execute}
+
+# (report, filters, the filter the message must name)
+BAD_FILTERS = [
+	(FOLLOW_UPS, {"user": ["is", "set"]}, "user"),
+	(FOLLOW_UPS, {"user": {"name": "Administrator"}}, "user"),
+	(FOLLOW_UPS, {"user": 42}, "user"),
+	(FOLLOW_UPS, {"show_overdue": "yes"}, "show_overdue"),
+	(FOLLOW_UPS, {"show_overdue": [1]}, "show_overdue"),
+	(FORECAST, {"currency": ["USD", "EUR"]}, "currency"),
+	(FORECAST, {"currency": "NO SUCH CURRENCY"}, "currency"),
+	(FORECAST, {"sales_stage": ["like", "%"]}, "sales_stage"),
+	(FORECAST, {"sales_stage": "No such stage 8f3a"}, "sales_stage"),
+	(FORECAST, {"opportunity_owner": ["is", "set"]}, "opportunity_owner"),
+	(FORECAST, {"from_date": "not a date"}, "from_date"),
+	(FORECAST, {"from_date": "1"}, "from_date"),
+	(FORECAST, {"to_date": ["2027-01-01", "2027-12-31"]}, "to_date"),
+	(FORECAST, {"to_date": "2027-02-30"}, "to_date"),
+	(FORECAST, {"to_date": "<img src=x onerror=alert(1)>"}, "to_date"),
+]
+
+
+def pending_switch_timers(report_name: str) -> list[threading.Timer]:
+	"""Frappe's timers that will switch `report_name` to "prepared report" when they fire."""
+	return [
+		thread
+		for thread in threading.enumerate()
+		if isinstance(thread, threading.Timer)
+		and getattr(thread, "function", None) is enable_prepared_report
+		and thread.kwargs.get("report") == report_name
+		and not thread.finished.is_set()
+	]
+
+
+@pytest.fixture
+def no_switch_left_behind():
+	"""Whatever a test did, no timer of a report it ran is left to switch the report of the shared
+	test site (a failing test would otherwise flip it for the tests after it)."""
+	yield
+	for report_name in EXECUTE:
+		for timer in pending_switch_timers(report_name):
+			timer.cancel()
+
+
+@pytest.mark.parametrize(("report_name", "filters", "fieldname"), BAD_FILTERS)
+def test_execute_refuses_a_bad_filter_naming_it(report_name, filters, fieldname):
+	with pytest.raises(frappe.ValidationError) as refused:
+		EXECUTE[report_name](frappe._dict(filters))
+	assert fieldname in str(refused.value)
+
+
+@pytest.mark.parametrize(("report_name", "filters", "fieldname"), BAD_FILTERS)
+def test_the_desk_run_refuses_a_bad_filter_and_keeps_the_report_interactive(
+	report_name, filters, fieldname, as_user, no_switch_left_behind
+):
+	"""Through the desk's endpoint, as a sales user: refused, naming the filter, and no timer is left
+	to switch the report to "prepared report"."""
+	as_user(factories.SALES_USER)
+	with pytest.raises(frappe.ValidationError) as refused:
+		run(report_name, filters=frappe.as_json(filters))
+	assert fieldname in str(refused.value)
+	assert not pending_switch_timers(report_name)
+	assert not frappe.db.get_value("Report", report_name, "prepared_report")
+
+
+def test_a_refused_value_is_shown_as_text():
+	"""A filter can come from a link (/app/query-report/...?currency=...): the message that names
+	the refused value must not carry markup into the message box."""
+	with pytest.raises(frappe.ValidationError) as refused:
+		sales_pipeline_forecast.execute(frappe._dict(currency="<img src=x onerror=alert(1)>"))
+	assert "<img" not in str(refused.value)
+	assert "&lt;img" in str(refused.value)
+
+
+def test_a_report_that_raises_for_another_reason_keeps_the_report_interactive(no_switch_left_behind):
+	"""Not only bad filters: whatever makes the report raise, no timer is left running."""
+	with pytest.raises(frappe.ValidationError, match="To Date cannot be before"):
+		run(FORECAST, filters={"from_date": "2027-05-01", "to_date": "2027-04-01", "currency": "USD"})
+	assert not pending_switch_timers(FORECAST)
+
+
+def test_good_filters_of_each_type_are_taken():
+	"""Dates as the desk sends them (text) or as Python sends them, empty values, 0/1 as text."""
+	stage = factories.make_sales_stage()
+	columns, data, *_ = sales_pipeline_forecast.execute(
+		frappe._dict(
+			from_date=datetime.date(2027, 1, 1),
+			to_date="2027-12-31",
+			currency="USD",
+			sales_stage=stage.name,
+			opportunity_owner="",
+		)
+	)
+	assert columns and data == []
+	for filters in ({"user": factories.SALES_USER, "show_overdue": "0"}, {"user": "", "show_overdue": True}):
+		assert isinstance(run(FOLLOW_UPS, filters=filters)["result"], list)
