@@ -68,6 +68,7 @@ class PipelineOpportunity(Document):
 		party_name: DF.DynamicLink
 		probability: DF.Percent
 		sales_stage: DF.Link | None
+		sales_stage_since: DF.Datetime | None
 		status: DF.Literal["Open", "Replied", "Quotation", "Converted", "Lost", "Closed"]
 		title: DF.Data | None
 		to_discuss: DF.SmallText | None
@@ -89,6 +90,7 @@ class PipelineOpportunity(Document):
 		check_permission_with_server_values(self)
 		self.set_party_details()
 		self.set_missing_values()
+		self.set_sales_stage_since()
 		validate_items(self)
 		set_item_details(self)
 		set_amounts_and_total(self)
@@ -116,6 +118,15 @@ class PipelineOpportunity(Document):
 	def set_missing_values(self):
 		if not self.sales_stage and self.is_new():
 			self.sales_stage = frappe.db.get_single_value("Pipeline Settings", "default_sales_stage")
+
+	def set_sales_stage_since(self):
+		"""The moment the opportunity entered its sales stage (the board's "days in stage"): set by
+		the server on insert and when the stage changes, kept otherwise whatever the client sends."""
+		previous = self.get_doc_before_save()
+		if not previous or previous.sales_stage != self.sales_stage:
+			self.sales_stage_since = now_datetime()
+		else:
+			self.sales_stage_since = previous.sales_stage_since
 
 	def set_opportunity_amount(self):
 		if self.items:

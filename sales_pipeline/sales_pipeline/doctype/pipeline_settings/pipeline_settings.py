@@ -18,5 +18,6 @@ class PipelineSettings(Document):
 		default_sales_stage: DF.Link | None
 		follow_up_event_duration: DF.Int
 		send_follow_up_email: DF.Check
+		stale_deal_days: DF.Int
 	# end: auto-generated types
 	pass
