@@ -18,9 +18,9 @@ What it does, in order:
      as the scheduler would run it, and once a gunicorn worker is killed mid-request (SIGKILL; the
      gunicorn master starts a new one);
   4. meanwhile runs the three races, RACE_ROUNDS times each: two submitted quotations of one
-     opportunity cancelled at the same moment by two managers; the follow-up job running while users
-     clear or move follow-ups due today; declare_enquiry_lost, close and a new opportunity on the same
-     lead at the same moment;
+     opportunity cancelled at the same moment by two managers; the follow-up job running (twice at
+     once) while users clear or move follow-ups due today; declare_enquiry_lost, close and a new
+     opportunity on the same lead at the same moment;
   5. stops the server and checks from the database: each opportunity's status agrees with its
      quotations and each lead's with its opportunities; one open Event per open follow-up, at its user
      and time, and none for a document without one; no reminder twice, none for a follow-up that had
@@ -587,6 +587,7 @@ class Run:
 	total_elapsed: float = 0.0
 	load_requests: int = 0
 	load_elapsed: float = 0.0
+	load_averages: list = field(default_factory=list)  # the machine's, sampled while the users work
 
 	def api(self, user: str) -> Api:
 		return Api(self.base_url, self.args.site, self.stats, user)
@@ -990,7 +991,7 @@ class Races:
 		self.run.race_notes[1].append("cancels: " + ", ".join(str(result.status) for result in results))
 
 	def job_against_follow_up_changes(self) -> None:
-		"""Race 2: the follow-up job runs while users clear or move follow-ups due today."""
+		"""Race 2: the follow-up job runs, twice at once, while users clear or move follow-ups due today."""
 		with self.run.job_lock:  # the steady job loop waits, so these are still to be notified
 			lead = self.new_lead(self.apis[0], "race 2")
 			if not lead:
@@ -1022,23 +1023,22 @@ class Races:
 					if kind == "race 2 clear follow-up" or value:
 						set_follow_up(self.run, self.apis[api_index], kind, doc, value)
 
-			job_ready, go = threading.Event(), threading.Event()
+			# Two runs of the job at once, as two scheduler workers may: each must still remind once.
+			ready, go = threading.Barrier(3), threading.Event()
 
 			def job():
-				job_ready.set()
+				ready.wait(REQUEST_TIMEOUT)
 				go.wait(REQUEST_TIMEOUT)
 				run_follow_up_job(self.run)
 
-			job_thread = FrappeThread(self.run, job, "race-2-job")
-			job_thread.start()
-			job_ready.wait(REQUEST_TIMEOUT)
-
-			def start_job():
-				go.set()
-
-			at_once([start_job] + [lambda index=index: change(index) for index in range(4)])
-			job_thread.join(REQUEST_TIMEOUT * 5)
-			self.run.race_notes[2].append(f"{len(docs)} follow-ups changed while the job ran")
+			job_threads = [FrappeThread(self.run, job, f"race-2-job-{index}") for index in range(2)]
+			for thread in job_threads:
+				thread.start()
+			ready.wait(REQUEST_TIMEOUT)
+			at_once([go.set] + [lambda index=index: change(index) for index in range(4)])
+			for thread in job_threads:
+				thread.join(REQUEST_TIMEOUT * 5)
+			self.run.race_notes[2].append(f"{len(docs)} follow-ups changed while two job runs went")
 
 	def lost_under_load(self) -> None:
 		"""Race 3: two opportunities of one lead declared lost, a third closed and a new one made, at once."""
@@ -1349,6 +1349,12 @@ def strip_tags(text: str) -> str:
 # The run ----------------------------------------------------------------------------------------------
 
 
+def sample_load_average(run: Run, until: float) -> None:
+	while time.monotonic() < until:
+		run.load_averages.append(os.getloadavg()[0])
+		time.sleep(5)
+
+
 def drive(run: Run) -> None:
 	args = run.args
 	users = [SalesUser(run, user) for user in run.seed.users[: args.users]]
@@ -1364,6 +1370,7 @@ def drive(run: Run) -> None:
 	threads = [threading.Thread(target=user.work, args=(deadline,), daemon=True) for user in users]
 	for thread in threads:
 		thread.start()
+	threading.Thread(target=sample_load_average, args=(run, deadline), daemon=True).start()
 	races = Races(run)
 	race_thread = threading.Thread(target=races.run_all, args=(hard_deadline,), daemon=True)
 	time.sleep(min(3, args.seconds / 10))
@@ -1396,6 +1403,11 @@ def report(run: Run, violations: Violations) -> None:
 	)
 	for event in run.events:
 		print(f"  {event}")
+	if run.load_averages:
+		print(
+			f"  machine load average while the users worked: {sum(run.load_averages) / len(run.load_averages):.1f}"
+			f" (max {max(run.load_averages):.1f}) on {os.cpu_count()} cores"
+		)
 	error_total = sum(stats.errors.values())
 	print(
 		f"requests: {stats.total} in {run.total_elapsed:.0f} s, of which {run.load_requests} while the users "
