@@ -578,14 +578,13 @@ class Run:
 	pool: Pool
 	job_lock: threading.Lock = field(default_factory=threading.Lock)
 	stop_users: threading.Event = field(default_factory=threading.Event)
+	races_done: threading.Event = field(default_factory=threading.Event)
 	race_docs: dict = field(
 		default_factory=lambda: collections.defaultdict(list)
 	)  # race -> [docs of a round]
 	race_notes: dict = field(default_factory=lambda: collections.defaultdict(list))
 	events: list = field(default_factory=list)
 	server: "Server | None" = None
-	total_elapsed: float = 0.0
-	load_requests: int = 0
 	load_elapsed: float = 0.0
 	load_averages: list = field(default_factory=list)  # the machine's, sampled while the users work
 
@@ -699,10 +698,13 @@ class SalesUser:
 			(5, self.reopen),
 		]
 
-	def work(self, deadline: float) -> None:
+	def work(self, deadline: float, hard_deadline: float) -> None:
+		"""Work until the deadline, and on until the races are done, so they all run under load."""
 		weights = [weight for weight, _action in self.actions]
 		actions = [action for _weight, action in self.actions]
-		while time.monotonic() < deadline and self.run.budget_left():
+		while self.run.budget_left() and time.monotonic() < hard_deadline:
+			if time.monotonic() >= deadline and self.run.races_done.is_set():
+				break
 			random.choices(actions, weights)[0]()
 
 	def list_opportunities(self):
@@ -900,6 +902,10 @@ def follow_up_job_loop(run: Run, stop: threading.Event) -> None:
 # The races -------------------------------------------------------------------------------------------
 
 
+def answer(result: Result | None) -> str:
+	return str(result.status) if result and result.status else "none"
+
+
 def at_once(functions: list) -> list:
 	"""Run the functions in threads released together by a barrier; their results, in order."""
 	barrier = threading.Barrier(len(functions))
@@ -988,7 +994,7 @@ class Races:
 				for api, quotation in zip((first, second), quotations, strict=True)
 			]
 		)
-		self.run.race_notes[1].append("cancels: " + ", ".join(str(result.status) for result in results))
+		self.run.race_notes[1].append("cancels: " + ", ".join(answer(result) for result in results))
 
 	def job_against_follow_up_changes(self) -> None:
 		"""Race 2: the follow-up job runs, twice at once, while users clear or move follow-ups due today."""
@@ -1095,9 +1101,15 @@ class Races:
 		)
 		if results[3] and results[3].ok:
 			round_docs.add(("Pipeline Opportunity", results[3].data["name"]))
-		self.run.race_notes[3].append("answers: " + ", ".join(str(result.status) for result in results))
+		self.run.race_notes[3].append("answers: " + ", ".join(answer(result) for result in results))
 
 	def run_all(self, hard_deadline: float) -> None:
+		try:
+			self.run_rounds(hard_deadline)
+		finally:
+			self.run.races_done.set()
+
+	def run_rounds(self, hard_deadline: float) -> None:
 		if not self.login():
 			self.run.race_notes[0].append("the race users could not log in")
 			return
@@ -1349,8 +1361,8 @@ def strip_tags(text: str) -> str:
 # The run ----------------------------------------------------------------------------------------------
 
 
-def sample_load_average(run: Run, until: float) -> None:
-	while time.monotonic() < until:
+def sample_load_average(run: Run, threads: list) -> None:
+	while any(thread.is_alive() for thread in threads):
 		run.load_averages.append(os.getloadavg()[0])
 		time.sleep(5)
 
@@ -1367,10 +1379,12 @@ def drive(run: Run) -> None:
 	started = time.monotonic()
 	deadline = started + args.seconds
 	hard_deadline = deadline + 300
-	threads = [threading.Thread(target=user.work, args=(deadline,), daemon=True) for user in users]
+	threads = [
+		threading.Thread(target=user.work, args=(deadline, hard_deadline), daemon=True) for user in users
+	]
 	for thread in threads:
 		thread.start()
-	threading.Thread(target=sample_load_average, args=(run, deadline), daemon=True).start()
+	threading.Thread(target=sample_load_average, args=(run, threads), daemon=True).start()
 	races = Races(run)
 	race_thread = threading.Thread(target=races.run_all, args=(hard_deadline,), daemon=True)
 	time.sleep(min(3, args.seconds / 10))
@@ -1382,16 +1396,18 @@ def drive(run: Run) -> None:
 		run.events.append(f"SIGKILL to gunicorn worker {pid} at {time.monotonic() - started:.0f} s")
 		time.sleep(5)
 		run.events.append(f"gunicorn workers 5 s later: {len(run.server.workers())} of {args.workers}")
-	for thread in threads:
-		thread.join(max(1, deadline - time.monotonic()) + REQUEST_TIMEOUT)
-	run.load_requests, run.load_elapsed = run.stats.total, time.monotonic() - started
 	race_thread.join(max(1, hard_deadline - time.monotonic()))
 	if race_thread.is_alive():
 		run.events.append("the races did not finish within 300 s after the load; left unfinished")
+	for thread in threads:
+		thread.join(max(1, hard_deadline - time.monotonic()) + REQUEST_TIMEOUT)
+	run.load_elapsed = time.monotonic() - started
+	run.events.append(
+		f"the users worked {run.load_elapsed:.0f} s: {args.seconds} s, then on until the races were done"
+	)
 	run.stop_users.set()
 	stop_job.set()
 	job_thread.join(REQUEST_TIMEOUT * 2)
-	run.total_elapsed = time.monotonic() - started
 
 
 def report(run: Run, violations: Violations) -> None:
@@ -1410,9 +1426,9 @@ def report(run: Run, violations: Violations) -> None:
 		)
 	error_total = sum(stats.errors.values())
 	print(
-		f"requests: {stats.total} in {run.total_elapsed:.0f} s, of which {run.load_requests} while the users "
-		f"worked ({run.load_requests / run.load_elapsed:.1f}/s); errors: {error_total}, "
-		f"5xx: {stats.server_errors()}; CPU time of this script (clients and job): {time.process_time():.0f} s"
+		f"requests: {stats.total} in {run.load_elapsed:.0f} s ({stats.total / run.load_elapsed:.1f}/s); "
+		f"errors: {error_total}, 5xx: {stats.server_errors()}; "
+		f"CPU time of this script (clients and job): {time.process_time():.0f} s"
 	)
 	print()
 	print(f"{'request kind':36} {'count':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8}")
