@@ -4,9 +4,11 @@
 #
 #   scripts/dev-bench.sh [--frappe-path DIR_OR_URL] [--site NAME] [--port N] [--no-serve]
 #
-# Frappe comes from https://github.com/frappe/frappe (branch version-15) unless
-# --frappe-path names a local clone (what `bench init --frappe-path` takes).
-# Run again, it reuses the bench and migrates the site instead of failing.
+# First brings up what the machine lacks (scripts/prerequisites.py): git, yarn, MariaDB and
+# Redis, from Debian's packages when this user is root or may sudo, else one message with
+# the commands. Frappe comes from https://github.com/frappe/frappe (branch version-15)
+# unless --frappe-path names a local clone (what `bench init --frappe-path` takes).
+# Run again, it reuses the bench and migrates the site only when the app changed.
 # Environment: SALES_PIPELINE_BENCH (bench directory), DB_HOST, DB_PORT, DB_ROOT_USER,
 # DB_ROOT_PASSWORD, REDIS_URL, ADMIN_PASSWORD, PYTHON.
 source "$(dirname "$0")/lib.sh"
@@ -29,8 +31,8 @@ check_services
 ensure_bench
 link_app
 ensure_site "$SITE"
-bench_cmd --site "$SITE" set-config developer_mode 1 >/dev/null
-bench_cmd --site "$SITE" enable-scheduler >/dev/null
+site_state_has developer_mode || bench_cmd --site "$SITE" set-config developer_mode 1 >/dev/null
+site_state_has scheduler_enabled || bench_cmd --site "$SITE" enable-scheduler >/dev/null
 
 if [ "$SERVE" = 1 ]; then
 	say "Desk: http://127.0.0.1:$PORT/app  (Administrator / $ADMIN_PASSWORD)  Ctrl-C stops it"

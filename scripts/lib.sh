@@ -1,5 +1,6 @@
 # Shared steps of the development scripts. Sourced, not run.
-# Every step is idempotent: running a script twice reuses what the first run built.
+# Every step is idempotent: running a script twice reuses what the first run built, and a
+# second run on a set-up machine installs, starts and migrates nothing.
 
 set -euo pipefail
 
@@ -10,11 +11,16 @@ FRAPPE_BRANCH=${FRAPPE_BRANCH:-version-15}
 FRAPPE_PATH=${FRAPPE_PATH:-}
 DB_HOST=${DB_HOST:-127.0.0.1}
 DB_PORT=${DB_PORT:-3306}
-DB_ROOT_USER=${DB_ROOT_USER:-root}
-DB_ROOT_PASSWORD=${DB_ROOT_PASSWORD:-}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 ADMIN_PASSWORD=${ADMIN_PASSWORD:-admin}
-BENCH_TOOLS=${BENCH_TOOLS:-${XDG_DATA_HOME:-$HOME/.local/share}/sales-pipeline/bench-cli}
+# What these scripts keep outside the bench: the bench command line, yarn when the machine
+# had none, and the MariaDB account they made (mariadb-admin.cnf).
+TOOLS_HOME=${SALES_PIPELINE_TOOLS:-${XDG_DATA_HOME:-$HOME/.local/share}/sales-pipeline}
+BENCH_TOOLS=${BENCH_TOOLS:-$TOOLS_HOME/bench-cli}
+export SALES_PIPELINE_TOOLS=$TOOLS_HOME DB_HOST DB_PORT REDIS_URL
+export PATH="$TOOLS_HOME/node/bin:$PATH"
+# Corepack's yarn would otherwise ask before its first download, and wait for an answer.
+export COREPACK_ENABLE_DOWNLOAD_PROMPT=0
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 die() {
@@ -36,30 +42,16 @@ pick_python() {
 	die "Frappe v15 needs Python 3.10, 3.11 or 3.12; set PYTHON=/path/to/python3.11"
 }
 
-port_open() {
-	# port_open HOST PORT: true when something accepts TCP connections there.
-	python3 - "$1" "$2" <<'PY'
-import socket, sys
-try:
-    socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2).close()
-except OSError:
-    sys.exit(1)
-PY
-}
-
+# check_services [--browser]: MariaDB, Redis, git, Node, yarn (and Chromium with --browser),
+# brought up by scripts/prerequisites.py when missing and this user may (root or sudo);
+# otherwise one message lists everything missing with the commands. Then DB_ROOT_USER and
+# DB_ROOT_PASSWORD name the account that creates the sites' databases.
 check_services() {
-	local redis_host redis_port
-	redis_host=$(python3 -c 'import sys, urllib.parse as u; print(u.urlparse(sys.argv[1]).hostname)' "$REDIS_URL")
-	redis_port=$(python3 -c 'import sys, urllib.parse as u; print(u.urlparse(sys.argv[1]).port or 6379)' "$REDIS_URL")
-	port_open "$DB_HOST" "$DB_PORT" || die "MariaDB is not answering on $DB_HOST:$DB_PORT.
-  Start it, for example on Debian/Ubuntu:  sudo systemctl start mariadb
-  (without systemd: sudo start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd)
-  or point DB_HOST / DB_PORT at a running server."
-	port_open "$redis_host" "$redis_port" || die "Redis is not answering on $redis_host:$redis_port.
-  Start it, for example:  redis-server --daemonize yes --bind 127.0.0.1 --port $redis_port
-  or point REDIS_URL at a running server."
-	command -v node >/dev/null 2>&1 || die "Node.js 18 or newer is needed to build the desk assets."
-	command -v yarn >/dev/null 2>&1 || die "yarn is needed to build the desk assets: npm install -g yarn"
+	local credentials
+	credentials=$(python3 "$APP_DIR/scripts/prerequisites.py" ensure --command "scripts/$(basename "$0")" "$@") ||
+		exit 1
+	{ read -r DB_ROOT_USER; read -r DB_ROOT_PASSWORD || true; } <<<"$credentials"
+	export DB_ROOT_USER DB_ROOT_PASSWORD
 }
 
 ensure_bench_cli() {
@@ -103,26 +95,23 @@ ensure_bench() {
 		bench_init
 	fi
 	# Frappe v15 still imports pkg_resources, which setuptools 81 removed.
-	"$BENCH_DIR/env/bin/python" -c 'import pkg_resources' 2>/dev/null ||
+	compgen -G "$BENCH_DIR/env/lib/python3*/site-packages/pkg_resources/__init__.py" >/dev/null ||
 		uv pip install --quiet --python "$BENCH_DIR/env/bin/python" "setuptools<81"
 	configure_bench
 }
 
+# Point the bench at REDIS_URL and name this user as frappe_user (without which bench
+# refuses every command when run as root). Writes only when something changes.
 configure_bench() {
 	"$BENCH_DIR/env/bin/python" - "$BENCH_DIR/sites/common_site_config.json" "$REDIS_URL" "$(id -un)" <<'PY'
 import json, sys
 path, redis_url, user = sys.argv[1:]
 with open(path) as f:
     config = json.load(f)
-config.update(
-    redis_cache=redis_url,
-    redis_queue=redis_url,
-    redis_socketio=redis_url,
-    # Without this bench refuses every command when run as root.
-    frappe_user=user,
-)
-with open(path, "w") as f:
-    json.dump(config, f, indent=1, sort_keys=True)
+wanted = dict(config, redis_cache=redis_url, redis_queue=redis_url, redis_socketio=redis_url, frappe_user=user)
+if wanted != config:
+    with open(path, "w") as f:
+        json.dump(wanted, f, indent=1, sort_keys=True)
 PY
 }
 
@@ -133,12 +122,20 @@ bench_cmd() { (cd "$BENCH_DIR" && bench "$@"); }
 link_app() {
 	local target="$BENCH_DIR/apps/sales_pipeline"
 	if [ -L "$target" ] || [ ! -e "$target" ]; then
-		ln -sfn "$APP_DIR" "$target"
+		[ "$(readlink "$target" 2>/dev/null)" = "$APP_DIR" ] || ln -sfn "$APP_DIR" "$target"
 	elif [ "$(cd "$target" && pwd -P)" != "$(cd "$APP_DIR" && pwd -P)" ]; then
 		die "$target is a separate copy of the app (from bench get-app?); remove it to develop from $APP_DIR"
 	fi
-	say "Installing $APP_DIR into the bench"
-	uv pip install --quiet --python "$BENCH_DIR/env/bin/python" -e "$target"
+	# -I: not from the current directory, which may be this checkout.
+	if ! "$BENCH_DIR/env/bin/python" -I - "$APP_DIR/sales_pipeline" <<'PY'; then
+import importlib.util, os, sys
+spec = importlib.util.find_spec("sales_pipeline")
+here = spec and spec.origin and os.path.realpath(os.path.dirname(spec.origin))
+sys.exit(here != os.path.realpath(sys.argv[1]))
+PY
+		say "Installing $APP_DIR into the bench"
+		uv pip install --quiet --python "$BENCH_DIR/env/bin/python" -e "$target"
+	fi
 	local apps_txt="$BENCH_DIR/sites/apps.txt"
 	if ! grep -qx sales_pipeline "$apps_txt"; then
 		# bench writes apps.txt without a final newline
@@ -146,7 +143,8 @@ link_app() {
 		printf 'sales_pipeline\n' >>"$apps_txt"
 	fi
 	mkdir -p "$BENCH_DIR/sites/assets"
-	ln -sfn "$APP_DIR/sales_pipeline/public" "$BENCH_DIR/sites/assets/sales_pipeline"
+	[ "$(readlink "$BENCH_DIR/sites/assets/sales_pipeline")" = "$APP_DIR/sales_pipeline/public" ] ||
+		ln -sfn "$APP_DIR/sales_pipeline/public" "$BENCH_DIR/sites/assets/sales_pipeline"
 }
 
 site_exists() { [ -f "$BENCH_DIR/sites/$1/site_config.json" ]; }
@@ -155,23 +153,18 @@ app_installed() {
 	bench_cmd --site "$1" list-apps 2>/dev/null | grep -q '^sales_pipeline'
 }
 
-# create_database SITE DB_NAME DB_PASSWORD: the database and its user, made with the
-# root account so that `bench new-site` never has to prompt for a password.
-create_database() {
-	"$BENCH_DIR/env/bin/python" - "$DB_HOST" "$DB_PORT" "$DB_ROOT_USER" "$DB_ROOT_PASSWORD" "$2" "$3" <<'PY'
-import sys
-import pymysql
-host, port, root_user, root_password, db_name, db_password = sys.argv[1:]
-conn = pymysql.connect(host=host, port=int(port), user=root_user, password=root_password)
-with conn.cursor() as cur:
-    cur.execute(f"CREATE DATABASE IF NOT EXISTS `{db_name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    for user_host in ("localhost", "127.0.0.1", "::1"):
-        cur.execute("CREATE USER IF NOT EXISTS %s@%s IDENTIFIED BY %s", (db_name, user_host, db_password))
-        cur.execute("ALTER USER %s@%s IDENTIFIED BY %s", (db_name, user_host, db_password))
-        cur.execute(f"GRANT ALL PRIVILEGES ON `{db_name}`.* TO %s@%s", (db_name, user_host))
-    cur.execute("FLUSH PRIVILEGES")
-conn.close()
-PY
+# dev_site ACTION ARGS...: scripts/dev_site.py with the bench's Python, from its sites directory.
+dev_site() { (cd "$BENCH_DIR/sites" && "$BENCH_DIR/env/bin/python" "$APP_DIR/scripts/dev_site.py" "$@"); }
+
+# create_site SITE: its database (named from this bench and the site, refused when it
+# exists and is not this site's; see scripts/dev_site.py) and the site on it, made with the
+# DB_ROOT_USER account so that `bench new-site` never has to prompt for a password.
+create_site() {
+	local site=$1 db_name db_password
+	db_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))')
+	db_name=$(DB_HOST=$DB_HOST DB_PORT=$DB_PORT dev_site create-db "$BENCH_DIR" "$site" "$db_password")
+	bench_cmd new-site "$site" --no-setup-db --db-name "$db_name" --db-password "$db_password" \
+		--db-host "$DB_HOST" --db-port "$DB_PORT" --admin-password "$ADMIN_PASSWORD"
 }
 
 # complete_setup SITE TIME_ZONE: answer Frappe's setup wizard (country, time zone, currency)
@@ -184,22 +177,47 @@ complete_setup() {
 }
 
 # ensure_site SITE [TIME_ZONE]: a site with the app installed and migrated to this checkout.
+# A site already migrated to exactly these files (and this Frappe) is left as it is; SITE_STATE
+# then holds what scripts/dev_site.py found (setup_complete installed up_to_date ...).
 ensure_site() {
-	local site=$1 time_zone=${2:-${SITE_TIME_ZONE:-UTC}} db_name db_password
+	local site=$1 time_zone=${2:-${SITE_TIME_ZONE:-UTC}} fingerprint
 	if ! site_exists "$site"; then
 		say "Creating site $site"
-		db_name="_$(printf '%s' "$site" | sha1sum | cut -c1-15)"
-		db_password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(16))')
-		create_database "$site" "$db_name" "$db_password"
-		bench_cmd new-site "$site" --no-setup-db --db-name "$db_name" --db-password "$db_password" \
-			--db-host "$DB_HOST" --db-port "$DB_PORT" --admin-password "$ADMIN_PASSWORD"
+		create_site "$site"
 	fi
-	complete_setup "$site" "$time_zone"
-	if app_installed "$site"; then
-		say "Migrating $site"
-		bench_cmd --site "$site" migrate
-	else
+	SITE_STATE=" $(dev_site state "$site" "$APP_DIR" 2>/dev/null || true) "
+	fingerprint=$(printf '%s' "$SITE_STATE" | sed -n 's/.* fingerprint=\([0-9a-f]*\) .*/\1/p')
+	site_state_has setup_complete || complete_setup "$site" "$time_zone"
+	if ! site_state_has installed && ! app_installed "$site"; then
 		say "Installing sales_pipeline on $site"
 		bench_cmd --site "$site" install-app sales_pipeline
+	elif site_state_has up_to_date; then
+		say "$site is migrated to this checkout already"
+		return
+	else
+		say "Migrating $site"
+		bench_cmd --site "$site" migrate
 	fi
+	[ -z "$fingerprint" ] || dev_site record-migrated "$site" "$fingerprint"
+}
+
+site_state_has() { [[ "$SITE_STATE" == *" $1 "* ]]; }
+
+# dev_requirements_met: the bench's Python already has what dev-requirements.txt asks for.
+dev_requirements_met() {
+	"$BENCH_DIR/env/bin/python" - "$APP_DIR/dev-requirements.txt" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import PackageNotFoundError, version
+from packaging.requirements import Requirement
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        requirement = Requirement(line)
+        try:
+            installed = version(requirement.name)
+        except PackageNotFoundError:
+            sys.exit(1)
+        if not requirement.specifier.contains(installed, prereleases=True):
+            sys.exit(1)
+PY
 }

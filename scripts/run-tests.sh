@@ -3,11 +3,11 @@
 #
 #   scripts/run-tests.sh [--frappe-path DIR_OR_URL] [pytest arguments...]
 #
-# Creates the bench (see dev-bench.sh) when there is none, installs this checkout into
-# it, creates or migrates the test site, installs the test-only packages
-# (dev-requirements.txt) into the bench's Python and runs pytest on tests/.
-# The browser tests serve the test site on 127.0.0.1 and drive Debian's Chromium
-# (CHROMIUM=/usr/bin/chromium by default).
+# Brings up what the machine lacks, as dev-bench.sh does, and Debian's Chromium for the
+# browser tests (CHROMIUM=/usr/bin/chromium by default); creates the bench when there is
+# none, installs this checkout into it, creates or migrates the test site, installs the
+# test-only packages (dev-requirements.txt) into the bench's Python, lints and runs pytest
+# on tests/. The browser tests serve the test site on 127.0.0.1.
 source "$(dirname "$0")/lib.sh"
 
 TEST_SITE=${SALES_PIPELINE_TEST_SITE:-test.sales-pipeline.localhost}
@@ -16,7 +16,7 @@ test_paths=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--frappe-path) FRAPPE_PATH=$2; shift 2 ;;
-	-h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,10p' "$0"; exit 0 ;;
 	-k | -m | -p | -o | -W | --maxfail | --deselect | --ignore) pytest_args+=("$1" "$2"); shift 2 ;;
 	-*) pytest_args+=("$1"); shift ;;
 	*)
@@ -35,11 +35,13 @@ while [ $# -gt 0 ]; do
 done
 [ ${#test_paths[@]} -gt 0 ] || test_paths=("$APP_DIR/tests")
 
-check_services
+check_services --browser
 ensure_bench
 link_app
-say "Installing the test-only packages"
-bench_cmd setup requirements --dev sales_pipeline
+if ! dev_requirements_met; then
+	say "Installing the test-only packages"
+	bench_cmd setup requirements --dev sales_pipeline
+fi
 # A time zone far from the database server's UTC, so that "today" computed the wrong way shows.
 ensure_site "$TEST_SITE" "America/New_York"
 
