@@ -6,7 +6,7 @@ import math
 import frappe
 from frappe import _
 from frappe.database.schema import get_definition
-from frappe.utils import cint, flt, getdate, validate_email_address
+from frappe.utils import cint, flt, fmt_money, getdate, validate_email_address
 
 
 def validate_email_field(doc, fieldname: str = "email_id") -> None:
@@ -110,9 +110,7 @@ def get_number_error(number: float, df, label: str, negative_allowed: bool) -> s
 	limit, scale = get_column_bounds(df)
 	stored = round(number, scale) if scale is not None else int(number)
 	if abs(stored) >= limit:
-		return _("{0} is too large: it must be less than {1}").format(
-			label, frappe.format_value(limit, {"fieldtype": "Int"})
-		)
+		return _("{0} is too large: it must be less than {1}").format(label, fmt_money(limit, precision=0))
 	if number < 0 and not negative_allowed:
 		return _("{0} cannot be negative").format(label)
 	return None
