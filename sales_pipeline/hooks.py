@@ -45,6 +45,8 @@ before_uninstall = "sales_pipeline.install.before_uninstall"
 doc_events = {
 	"Event": {
 		"before_insert": "sales_pipeline.sales_pipeline.follow_up.set_follow_up_event_owner",
+		# A follow-up Event marked Completed in the calendar completes the document's follow-up.
+		"on_update": "sales_pipeline.sales_pipeline.follow_up.completion.complete_follow_up_from_event",
 	},
 }
 

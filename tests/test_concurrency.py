@@ -8,10 +8,9 @@ import frappe
 import pytest
 from freezegun import freeze_time
 
-from sales_pipeline.sales_pipeline import follow_up
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity import pipeline_opportunity
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import make_quotation
-from sales_pipeline.sales_pipeline.follow_up import run_follow_up_reminders
+from sales_pipeline.sales_pipeline.follow_up import reminders, run_follow_up_reminders
 from tests import factories
 from tests.conftest import TEST_SITE, get_sites_path
 
@@ -139,7 +138,7 @@ class TestFollowUpJobAgainstSaves:
 
 	def race(self, monkeypatch, doc_name: str, change: dict):
 		listed, changed = threading.Barrier(2), threading.Event()
-		list_due = follow_up.get_due_follow_ups
+		list_due = reminders.get_due_follow_ups
 
 		def list_then_wait_for_the_user(*args, **kwargs):
 			due = list_due(*args, **kwargs)
@@ -148,7 +147,7 @@ class TestFollowUpJobAgainstSaves:
 				changed.wait(timeout=30)
 			return due
 
-		monkeypatch.setattr(follow_up, "get_due_follow_ups", list_then_wait_for_the_user)
+		monkeypatch.setattr(reminders, "get_due_follow_ups", list_then_wait_for_the_user)
 
 		def job(barrier):
 			barrier.wait(timeout=30)

@@ -10,9 +10,9 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from sales_pipeline.sales_pipeline import follow_up
 from sales_pipeline.sales_pipeline.follow_up import (
 	get_follow_up_calendar_events,
+	reminders,
 	run_follow_up_reminders,
 )
 from tests import factories
@@ -75,7 +75,7 @@ class TestFaultsThatCostData:
 		def failing_sendmail(*args, **kwargs):
 			raise ConnectionRefusedError("the mail server is down")
 
-		monkeypatch.setattr(follow_up.frappe, "sendmail", failing_sendmail)
+		monkeypatch.setattr(reminders.frappe, "sendmail", failing_sendmail)
 		result = run_follow_up_reminders()
 		assert (result.notified, result.failed) == (1, 0)
 		assert len(notifications(doc)) == 1

@@ -86,7 +86,8 @@ def test_install_keeps_settings_an_administrator_changed():
 
 
 def test_permissions_in_the_doctype_json():
-	"""Sales User never deletes or cancels; Sales Manager and System Manager may; All and Guest get nothing."""
+	"""Sales User never deletes, and cancels and amends only quotations (as in ERPNext); Sales Manager
+	and System Manager may; All and Guest get nothing."""
 	for name, definition in app_doctypes().items():
 		if definition.get("istable"):
 			assert not definition["permissions"], name
@@ -97,7 +98,9 @@ def test_permissions_in_the_doctype_json():
 		assert not {"All", "Guest"} & set(by_role), name
 		assert by_role["Sales User"].get("read"), name
 		assert not by_role["Sales User"].get("delete"), name
-		assert not by_role["Sales User"].get("cancel"), name
+		sales_user_cancels = name == "Pipeline Quotation"
+		assert bool(by_role["Sales User"].get("cancel")) == sales_user_cancels, name
+		assert bool(by_role["Sales User"].get("amend")) == sales_user_cancels, name
 		assert by_role["System Manager"].get("write"), name
 		assert by_role["Sales Manager"].get("write"), name
 		if not definition.get("issingle"):

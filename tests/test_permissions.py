@@ -66,14 +66,19 @@ def test_sales_manager_can_delete(as_user):
 	assert not frappe.db.exists("Pipeline Lead", lead.name)
 
 
-def test_sales_user_cannot_cancel_a_quotation_but_a_manager_can(as_user):
+def test_sales_user_cancels_a_quotation_but_not_a_supplier_quotation(as_user):
+	"""As in ERPNext, a Sales User may cancel (and amend) a quotation; supplier quotations stay with
+	the managers."""
 	as_user(factories.SALES_USER)
 	quotation = factories.make_quotation(submit=True)
-	with pytest.raises(frappe.PermissionError):
-		frappe.get_doc("Pipeline Quotation", quotation.name).cancel()
-	as_user(factories.SALES_MANAGER)
 	frappe.get_doc("Pipeline Quotation", quotation.name).cancel()
 	assert frappe.db.get_value("Pipeline Quotation", quotation.name, "docstatus") == 2
+	supplier_quotation = factories.make_supplier_quotation(submit=True)
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_doc("Pipeline Supplier Quotation", supplier_quotation.name).cancel()
+	as_user(factories.SALES_MANAGER)
+	frappe.get_doc("Pipeline Supplier Quotation", supplier_quotation.name).cancel()
+	assert frappe.db.get_value("Pipeline Supplier Quotation", supplier_quotation.name, "docstatus") == 2
 
 
 def test_sales_user_cannot_change_pipeline_settings(as_user):

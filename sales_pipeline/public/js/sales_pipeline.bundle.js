@@ -55,6 +55,104 @@ sales_pipeline.follow_up_calendar = function () {
 	};
 };
 
+// "Set as Lost" on an opportunity or a quotation: ask for the lost reasons and the detail, then run
+// the document's declare_enquiry_lost and show the document as the server left it.
+sales_pipeline.declare_lost = function (frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Set as Lost"),
+		fields: [
+			{
+				fieldname: "lost_reasons",
+				fieldtype: "Table MultiSelect",
+				label: __("Lost Reasons"),
+				options: "Pipeline Lost Reason Detail",
+				reqd: 1,
+			},
+			{
+				fieldname: "detailed_reason",
+				fieldtype: "Small Text",
+				label: __("Detailed Reason"),
+			},
+		],
+		primary_action_label: __("Declare Lost"),
+		primary_action(values) {
+			frm.call({
+				doc: frm.doc,
+				method: "declare_enquiry_lost",
+				args: { lost_reasons_list: values.lost_reasons, detailed_reason: values.detailed_reason },
+				freeze: true,
+			})
+				.then(() => dialog.hide())
+				.then(() => frm.reload_doc());
+		},
+	});
+	dialog.show();
+	return dialog;
+};
+
+// "Follow-up done" on a lead or opportunity with an open follow-up: a dialog for the outcome and the
+// next follow-up, prefilled with the same user on the next working day at the same time. The
+// server records it (complete_follow_up) and the form shows the document as it left it.
+sales_pipeline.add_follow_up_done_button = function (frm, closed_statuses) {
+	if (frm.is_new() || !frm.has_perm("write")) return;
+	if (!frm.doc.contact_by || !frm.doc.contact_date || closed_statuses.includes(frm.doc.status)) return;
+	frm.add_custom_button(__("Follow-up done"), () => sales_pipeline.follow_up_done(frm));
+};
+
+sales_pipeline.next_working_day = function (time_of) {
+	const next = moment(frappe.datetime.now_date()).add(1, "days");
+	while ([0, 6].includes(next.day())) next.add(1, "days");
+	const time = moment(frappe.datetime.str_to_obj(time_of));
+	next.hours(time.hours()).minutes(time.minutes()).seconds(0);
+	return frappe.datetime.get_datetime_as_string(next.toDate());
+};
+
+sales_pipeline.follow_up_done = function (frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Follow-up done"),
+		fields: [
+			{
+				fieldname: "note",
+				fieldtype: "Small Text",
+				label: __("Outcome"),
+				description: __("Goes on the timeline"),
+			},
+			{ fieldname: "next_section", fieldtype: "Section Break", label: __("Next Follow-up") },
+			{
+				fieldname: "next_contact_by",
+				fieldtype: "Link",
+				options: "User",
+				label: __("Next Contact By"),
+				default: frm.doc.contact_by,
+			},
+			{
+				fieldname: "next_contact_date",
+				fieldtype: "Datetime",
+				label: __("Next Contact Date"),
+				default: sales_pipeline.next_working_day(frm.doc.contact_date),
+				description: __("Clear both for no next follow-up"),
+			},
+		],
+		primary_action_label: __("Done"),
+		primary_action(values) {
+			frm.call({
+				doc: frm.doc,
+				method: "complete_follow_up",
+				args: {
+					note: values.note || null,
+					next_contact_by: values.next_contact_by || null,
+					next_contact_date: values.next_contact_date || null,
+				},
+				freeze: true,
+			})
+				.then(() => dialog.hide())
+				.then(() => frm.reload_doc());
+		},
+	});
+	dialog.show();
+	return dialog;
+};
+
 // Fill the contact's email and mobile when a contact is picked.
 sales_pipeline.set_contact_details = function (frm) {
 	if (!frm.doc.contact_person) {

@@ -7,6 +7,7 @@ frappe.ui.form.on("Pipeline Lead", {
 		sales_pipeline.reload_if_changed_on_server(frm);
 		frm.events.set_status_choices(frm);
 		frm.events.add_create_buttons(frm);
+		sales_pipeline.add_follow_up_done_button(frm, ["Converted", "Do Not Contact"]);
 	},
 
 	set_status_choices(frm) {

@@ -7,6 +7,8 @@ from frappe.model.document import Document
 from frappe.model.mapper import get_mapped_doc
 
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
+from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
+from sales_pipeline.sales_pipeline.locking import reload_for_update, retry_on_deadlock
 from sales_pipeline.sales_pipeline.mapper import prepare_mapping
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
@@ -127,6 +129,20 @@ class PipelineLead(Document):
 		if status is None:
 			status = "Open" if self.status in PIPELINE_STATUSES else self.status
 		self.status = status
+
+	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
+	def complete_follow_up(
+		self,
+		note: str | None = None,
+		next_contact_by: str | None = None,
+		next_contact_date: str | None = None,
+	):
+		"""The current follow-up is done: recorded with the note, its Event Completed, and the next
+		follow-up set (or none). The lead is first in the lock order: lock and reload it."""
+		reload_for_update(self)
+		self.check_permission("write")
+		complete_follow_up(self, note, next_contact_by, next_contact_date)
 
 
 def update_lead_status(lead_name: str) -> None:

@@ -23,6 +23,7 @@ frappe.ui.form.on("Pipeline Opportunity", {
 		sales_pipeline.reload_if_changed_on_server(frm);
 		frm.events.add_create_buttons(frm);
 		frm.events.add_status_buttons(frm);
+		sales_pipeline.add_follow_up_done_button(frm, ["Converted", "Lost", "Closed"]);
 	},
 
 	add_create_buttons(frm) {
@@ -70,33 +71,7 @@ frappe.ui.form.on("Pipeline Opportunity", {
 	},
 
 	set_as_lost(frm) {
-		const dialog = new frappe.ui.Dialog({
-			title: __("Set as Lost"),
-			fields: [
-				{
-					fieldname: "lost_reasons",
-					fieldtype: "Table MultiSelect",
-					label: __("Lost Reasons"),
-					options: "Pipeline Lost Reason Detail",
-					reqd: 1,
-				},
-				{
-					fieldname: "detailed_reason",
-					fieldtype: "Small Text",
-					label: __("Detailed Reason"),
-				},
-			],
-			primary_action_label: __("Declare Lost"),
-			primary_action(values) {
-				frm.events
-					.call_status_method(frm, "declare_enquiry_lost", {
-						lost_reasons_list: values.lost_reasons,
-						detailed_reason: values.detailed_reason,
-					})
-					.then(() => dialog.hide());
-			},
-		});
-		dialog.show();
+		sales_pipeline.declare_lost(frm);
 	},
 
 	onload(frm) {

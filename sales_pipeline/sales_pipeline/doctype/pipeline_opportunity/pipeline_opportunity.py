@@ -9,6 +9,7 @@ from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
+from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
 from sales_pipeline.sales_pipeline.locking import (
 	lock_parties,
@@ -26,7 +27,8 @@ from sales_pipeline.sales_pipeline.party import (
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_percentage
 
-# Quotation statuses that keep a deal alive: an opportunity with one cannot be declared lost.
+# Quotation statuses that keep a deal alive: an opportunity with one cannot be declared lost. A
+# Lost quotation is not one of them.
 ACTIVE_QUOTATION_STATUSES = ("Open", "Ordered")
 # An opportunity in one of these cannot be quoted.
 UNQUOTABLE_STATUSES = ("Lost", "Closed")
@@ -286,6 +288,20 @@ class PipelineOpportunity(Document):
 		# A closed opportunity may still have an open or ordered quotation.
 		self.set_status(self.get_status_from_quotations("Open"))
 
+	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
+	def complete_follow_up(
+		self,
+		note: str | None = None,
+		next_contact_by: str | None = None,
+		next_contact_date: str | None = None,
+	):
+		"""The current follow-up is done: recorded with the note, its Event Completed, and the next
+		follow-up set (or none)."""
+		self.lock_for_update()
+		self.check_permission("write")
+		complete_follow_up(self, note, next_contact_by, next_contact_date)
+
 	def notify_communication(self, communication):
 		"""Frappe calls this for every email on the opportunity: an email sent to the party from an
 		Open opportunity makes it Replied (and a reply received makes it Open again, in Frappe)."""
@@ -296,12 +312,20 @@ class PipelineOpportunity(Document):
 			self.set_status("Replied", ignore_permissions=True)
 
 
-def update_status_from_quotations(opportunity_name: str) -> None:
-	"""Called when one of the opportunity's quotations is submitted, ordered or cancelled, by a
-	writer that locked the opportunity before the quotation. Lost and Closed are set by hand and
-	kept."""
+def update_status_from_quotations(
+	opportunity_name: str, lost_reasons: list[str] | None = None, detailed_reason: str | None = None
+) -> None:
+	"""Called when one of the opportunity's quotations is submitted, ordered, lost or cancelled, by
+	a writer that locked the opportunity before the quotation. Lost and Closed are set by hand and
+	kept. A quotation set as lost passes its reasons: when no active quotation is left, the
+	opportunity is lost with them."""
 	opportunity = frappe.get_doc("Pipeline Opportunity", opportunity_name, for_update=True)
 	if opportunity.status in UNQUOTABLE_STATUSES:
+		return
+	if lost_reasons and not opportunity.get_active_quotations():
+		opportunity.set("lost_reasons", [{"lost_reason": reason} for reason in lost_reasons])
+		opportunity.order_lost_reason = detailed_reason
+		opportunity.set_status("Lost", ignore_permissions=True)
 		return
 	status = opportunity.get_status_from_quotations(opportunity.status)
 	if status != opportunity.status:

@@ -19,7 +19,7 @@ frappe.ui.form.on("Pipeline Quotation", {
 
 	refresh(frm) {
 		frm.set_df_property("currency", "ignore_link_validation", 1);
-		// Submitting, cancelling or ordering a quotation moves its opportunity's (and lead's) status;
+		// Submitting, cancelling, ordering or losing a quotation moves its opportunity's (and lead's) status;
 		// their forms reload themselves when shown again (sales_pipeline.reload_if_changed_on_server).
 		if (frm.doc.docstatus === 1 && frm.doc.status === "Open" && frm.has_perm("submit")) {
 			frm.add_custom_button(__("Mark as Ordered"), () =>
@@ -27,6 +27,7 @@ frappe.ui.form.on("Pipeline Quotation", {
 					.call({ doc: frm.doc, method: "set_as_ordered", freeze: true })
 					.then(() => frm.reload_doc())
 			);
+			frm.add_custom_button(__("Set as Lost"), () => sales_pipeline.declare_lost(frm));
 		}
 	},
 

@@ -4,8 +4,10 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils.html_utils import sanitize_html
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import (
+	parse_lost_reasons,
 	update_status_from_quotations,
 	validate_opportunity_can_be_quoted,
 )
@@ -32,6 +34,9 @@ class PipelineQuotation(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		from sales_pipeline.sales_pipeline.doctype.pipeline_lost_reason_detail.pipeline_lost_reason_detail import (
+			PipelineLostReasonDetail,
+		)
 		from sales_pipeline.sales_pipeline.doctype.pipeline_quotation_item.pipeline_quotation_item import (
 			PipelineQuotationItem,
 		)
@@ -45,11 +50,13 @@ class PipelineQuotation(Document):
 		customer_name: DF.Data | None
 		items: DF.Table[PipelineQuotationItem]
 		lead: DF.Link | None
+		lost_reasons: DF.TableMultiSelect[PipelineLostReasonDetail]
 		naming_series: DF.Literal["QTN-.YYYY.-"]
 		opportunity: DF.Link | None
+		order_lost_reason: DF.SmallText | None
 		party_name: DF.DynamicLink
 		quotation_to: DF.Link
-		status: DF.Literal["Draft", "Open", "Ordered", "Cancelled"]
+		status: DF.Literal["Draft", "Open", "Ordered", "Lost", "Cancelled"]
 		title: DF.Data | None
 		total: DF.Currency
 		transaction_date: DF.Date
@@ -99,13 +106,16 @@ class PipelineQuotation(Document):
 		self.title = self.customer_name
 
 	def set_status(self):
-		"""Draft, then Open once submitted; Ordered only through set_as_ordered. Never the client's."""
-		if self.docstatus == 0:
-			self.status = "Draft"
-			return
+		"""Draft, then Open once submitted; Ordered or Lost only through set_as_ordered and
+		declare_enquiry_lost. Never the client's, nor the lost reasons and detail that go with Lost."""
 		previous = self.get_doc_before_save()
+		if self.docstatus == 0 or not previous or previous.docstatus == 0:
+			self.status = "Draft" if self.docstatus == 0 else "Open"
+			self.set("lost_reasons", [])
+			self.order_lost_reason = None
+			return
 		if self.docstatus == 1:
-			self.status = "Open" if not previous or previous.docstatus == 0 else previous.status
+			self.status = previous.status
 
 	def validate_opportunity(self):
 		"""The opportunity must be one the user can read, of the same party (or of the lead this
@@ -167,3 +177,31 @@ class PipelineQuotation(Document):
 		self.db_set("status", "Ordered", notify=True)
 		self.add_comment("Info", _("Marked as ordered"))
 		self.update_opportunity_status()
+
+	@frappe.whitelist(methods=["POST"])
+	@retry_on_deadlock
+	def declare_enquiry_lost(self, lost_reasons_list: list | None, detailed_reason: str | None = None):
+		"""The customer turned this quotation down: it is Lost, with one or more Pipeline Lost Reasons.
+		When its opportunity has no other active quotation left, the opportunity is Lost too, with
+		the same reasons (and its lead Lost Quotation)."""
+		lock_opportunity(self.get_stored_opportunity())
+		reload_for_update(self)
+		self.check_permission("submit")
+		reasons = parse_lost_reasons(lost_reasons_list)
+		if self.docstatus != 1 or self.status != "Open":
+			frappe.throw(
+				_("Only a submitted, open quotation can be set as lost; this one is {0}").format(
+					_(self.status)
+				),
+				frappe.ValidationError,
+				title=_("Cannot Set as Lost"),
+			)
+		detail = sanitize_html((detailed_reason or "").strip()) or None
+		for reason in reasons:
+			row = self.append("lost_reasons", {"lost_reason": reason})
+			row.docstatus = 1
+			row.db_insert()
+		self.db_set({"status": "Lost", "order_lost_reason": detail}, notify=True)
+		self.add_comment("Info", _("Set as lost"))
+		if self.opportunity:
+			update_status_from_quotations(self.opportunity, lost_reasons=reasons, detailed_reason=detail)

@@ -1,0 +1,83 @@
+"""The calendar views of follow-ups (Next Contact Date) of Pipeline Opportunity and Pipeline Lead."""
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html, get_datetime
+
+from sales_pipeline.sales_pipeline.follow_up.records import FOLLOW_UP_DOCTYPES
+
+
+@frappe.whitelist()
+def get_follow_up_calendar_events(
+	doctype: str,
+	start: str,
+	end: str,
+	field_map: str | None = None,
+	filters: str | list | None = None,
+	fields: str | list | None = None,
+) -> list[dict]:
+	"""The follow-ups between start and end the user may read, for the calendar views of
+	Pipeline Opportunity and Pipeline Lead."""
+	if doctype not in FOLLOW_UP_DOCTYPES:
+		frappe.throw(_("{0} has no follow-ups").format(frappe.bold(doctype)), frappe.ValidationError)
+	frappe.has_permission(doctype, "read", throw=True)
+	try:
+		start, end = get_datetime(start), get_datetime(end)
+	except Exception:
+		frappe.throw(
+			_("Start and end must be dates, got {0} and {1}").format(start, end), frappe.ValidationError
+		)
+	filters = parse_calendar_filters(doctype, filters)
+	return frappe.get_list(
+		doctype,
+		fields=["name", "title", "contact_by", "contact_date", "status"],
+		filters=[
+			*filters,
+			[doctype, "contact_date", ">=", start],
+			[doctype, "contact_date", "<=", end],
+			[doctype, "contact_by", "is", "set"],
+		],
+		order_by="contact_date asc",
+		limit_page_length=0,
+	)
+
+
+def parse_calendar_filters(doctype: str, filters) -> list[list]:
+	"""The calendar's filters as [[doctype, field, operator, value], ...] on fields of `doctype`,
+	or a ValidationError naming the argument: another DocType's table or a field that does not
+	exist would otherwise reach the database as a SQL error."""
+	try:
+		filters = frappe.parse_json(filters) or []
+	except ValueError:
+		filters = None
+	if isinstance(filters, dict):
+		filters = [[doctype, key, "=", value] for key, value in filters.items()]
+	if not isinstance(filters, list):
+		frappe.throw(_("filters must be a list or a dict of conditions"), frappe.ValidationError)
+	meta = frappe.get_meta(doctype)
+	parsed = []
+	for condition in filters:
+		if isinstance(condition, list | tuple) and len(condition) == 3:
+			condition = [doctype, *condition]
+		if not (isinstance(condition, list | tuple) and len(condition) == 4):
+			frappe.throw(
+				_("filters: {0} is not a condition [field, operator, value]").format(
+					frappe.bold(escape_html(str(condition)))
+				),
+				frappe.ValidationError,
+			)
+		filter_doctype, fieldname, operator, value = condition
+		if filter_doctype != doctype or not isinstance(fieldname, str) or not meta.has_field(fieldname):
+			frappe.throw(
+				_("filters: {0} is not a field of {1}").format(
+					frappe.bold(escape_html(f"{filter_doctype}.{fieldname}")), _(doctype)
+				),
+				frappe.ValidationError,
+			)
+		if not isinstance(operator, str) or isinstance(value, dict):
+			frappe.throw(
+				_("filters: the condition on {0} is not valid").format(frappe.bold(fieldname)),
+				frappe.ValidationError,
+			)
+		parsed.append([doctype, fieldname, operator, value])
+	return parsed

@@ -1,0 +1,220 @@
+"""The scheduler job: on the day, one notification (and an optional email) per follow-up."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.utils import add_days, cint, format_datetime, get_datetime, get_link_to_form, nowdate, strip_html
+
+from sales_pipeline.sales_pipeline.follow_up.event import get_event_state, put_event, remove_open_event
+from sales_pipeline.sales_pipeline.follow_up.records import (
+	CLOSED_STATUSES,
+	FOLLOW_UP_DOCTYPES,
+	as_html_text,
+	lock_document_follow_up,
+	lock_follow_up,
+	set_follow_up_values,
+)
+
+
+def send_follow_up_reminders() -> None:
+	"""Scheduler job: remind every Next Contact By user of the follow-ups due today."""
+	run_follow_up_reminders(commit=True)
+
+
+def run_follow_up_reminders(commit: bool = False) -> frappe._dict:
+	"""For every open lead and opportunity with a follow-up due today (in the system time zone)
+	not yet notified: make sure its Event exists, give its user one notification, and an email
+	when Pipeline Settings asks for it. A record that fails is written to the Error Log and
+	skipped. With `commit`, each record is committed on its own, as the scheduler wants it.
+	Returns how many were notified, how many Events were made and how many failed."""
+	return FollowUpReminders(commit).run()
+
+
+class FollowUpReminders:
+	"""One run of the day's reminders."""
+
+	def __init__(self, commit: bool):
+		self.commit = commit
+		self.day_start = get_datetime(nowdate())
+		self.day_end = add_days(self.day_start, 1)
+		self.send_email = cint(frappe.db.get_single_value("Pipeline Settings", "send_follow_up_email"))
+		self.result = frappe._dict(notified=0, events_created=0, failed=0)
+		# Read once per DocType for all its due follow-ups.
+		self.users_without_notifications: set[str] = set()
+
+	def run(self) -> frappe._dict:
+		for doctype in FOLLOW_UP_DOCTYPES:
+			due = get_due_follow_ups(doctype, self.day_start, self.day_end)
+			self.users_without_notifications = get_users_without_notifications(
+				{row.contact_by for row in due}
+			)
+			for row in due:
+				if self.commit:
+					# Each reminder is its own transaction, whose reads start after it has locked
+					# its document: what it acts on is what users committed until then.
+					frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+				self.remind_or_log_error(doctype, row.name)
+			if self.commit:
+				frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+		return self.result
+
+	def remind_or_log_error(self, doctype: str, name: str) -> None:
+		"""A run racing another one may be picked as a deadlock victim by the database, which then
+		rolls the record's transaction back: the record is tried again. Any other failure is rolled
+		back to before the record, written to the Error Log, and skipped."""
+		attempts = 3 if self.commit else 1
+		for attempt in range(1, attempts + 1):
+			frappe.db.savepoint("pipeline_follow_up")
+			try:
+				self.remind(doctype, name)
+				return
+			except Exception as exc:
+				if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
+					frappe.db.rollback()  # the database has already undone the whole transaction
+					if attempt < attempts:
+						continue
+				else:
+					frappe.db.rollback(save_point="pipeline_follow_up")
+				self.result.failed += 1
+				frappe.log_error(
+					title=_("Follow-up reminder failed for {0} {1}").format(doctype, name),
+					reference_doctype=doctype,
+					reference_name=name,
+				)
+				return
+
+	def remind(self, doctype: str, name: str) -> None:
+		"""Lock the document (a save of it takes the same lock), read its follow-up as it is now, and
+		act on that: a follow-up cleared, moved to another day or to another user since the due
+		list was read is not reminded from the stale list."""
+		row = lock_document_follow_up(doctype, name)
+		if not (row and is_due(doctype, row, self.day_start, self.day_end)):
+			return
+		follow_up = lock_follow_up(doctype, name)
+		if follow_up.notified_user == row.contact_by and follow_up.notified_contact_date == row.contact_date:
+			return  # another run notified it while this one waited for the lock
+		if not frappe.has_permission(doctype, "read", doc=name, user=row.contact_by):
+			if not frappe.db.exists("User", row.contact_by):
+				frappe.throw(_("Next Contact By: user {0} does not exist").format(row.contact_by))
+			# The user lost access to the document: no reminder (it would show its title and what to
+			# discuss) and no Event in their calendar. Recorded as handled, so it is not retried.
+			remove_open_event(doctype, name)
+			set_follow_up_values(
+				follow_up.name, notified_user=row.contact_by, notified_contact_date=row.contact_date
+			)
+			return
+		event = get_event_state([follow_up.event]).get(follow_up.event)
+		event_name = put_event(doctype, row, follow_up, event, record=False)
+
+		notification_log = None
+		if row.contact_by not in self.users_without_notifications:
+			notification_log = make_notification(doctype, row)
+		if self.send_email:
+			self.send_email_or_log_error(doctype, row)
+		set_follow_up_values(
+			follow_up.name,
+			event=event_name,
+			notified_user=row.contact_by,
+			notified_contact_date=row.contact_date,
+			notification_log=notification_log,
+		)
+		self.result.notified += 1
+		if not event or event.name != event_name:
+			self.result.events_created += 1
+
+	def send_email_or_log_error(self, doctype: str, row) -> None:
+		"""The email is extra: when it cannot be queued (no outgoing account, a mail server that
+		fails), it is undone alone and logged; the bell notification and the Event stay."""
+		frappe.db.savepoint("pipeline_follow_up_email")
+		try:
+			send_follow_up_email(doctype, row)
+		except Exception:
+			frappe.db.rollback(save_point="pipeline_follow_up_email")
+			frappe.log_error(
+				title=_("Follow-up email not sent for {0} {1}").format(doctype, row.name),
+				reference_doctype=doctype,
+				reference_name=row.name,
+			)
+
+
+def is_due(doctype: str, row, day_start, day_end) -> bool:
+	return bool(
+		row.contact_by
+		and row.contact_date
+		and day_start <= get_datetime(row.contact_date) < day_end
+		and row.status not in CLOSED_STATUSES[doctype]
+	)
+
+
+def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
+	"""The open documents with a follow-up due between day_start and day_end that were not yet
+	notified for that user and time: one query on the indexed contact_date."""
+	Doc, FollowUp = DocType(doctype), DocType("Pipeline Follow Up")
+	return (
+		frappe.qb.from_(Doc)
+		.left_join(FollowUp)
+		.on((FollowUp.reference_doctype == doctype) & (FollowUp.reference_name == Doc.name))
+		.select(Doc.name, Doc.title, Doc.contact_by, Doc.contact_date, Doc.to_discuss, FollowUp.event)
+		.where(Doc.contact_date >= day_start)
+		.where(Doc.contact_date < day_end)
+		.where(Doc.contact_by.isnotnull())
+		.where(Doc.status.notin(CLOSED_STATUSES[doctype]))
+		.where(
+			FollowUp.notified_user.isnull()
+			| (FollowUp.notified_user != Doc.contact_by)
+			| (FollowUp.notified_contact_date != Doc.contact_date)
+		)
+		.orderby(Doc.name)
+		.run(as_dict=True)
+	)
+
+
+def get_users_without_notifications(users) -> set[str]:
+	"""The users who turned their notifications off (Notification Settings), in one query."""
+	if not users:
+		return set()
+	return set(
+		frappe.get_all(
+			"Notification Settings", filters={"name": ("in", list(users)), "enabled": 0}, pluck="name"
+		)
+	)
+
+
+def get_reminder_subject(doctype: str, row) -> str:
+	return _("Follow up today at {0}: {1} ({2} {3})").format(
+		format_datetime(row.contact_date, "HH:mm"),
+		frappe.bold(as_html_text(row.title or row.name)),
+		_(doctype),
+		as_html_text(row.name),
+	)
+
+
+def make_notification(doctype: str, row) -> str:
+	notification = frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": row.contact_by,
+			"type": "Alert",
+			"document_type": doctype,
+			"document_name": row.name,
+			"subject": get_reminder_subject(doctype, row),
+			"email_content": as_html_text(row.to_discuss),
+		}
+	)
+	notification.insert(ignore_permissions=True)
+	return notification.name
+
+
+def send_follow_up_email(doctype: str, row) -> None:
+	subject = get_reminder_subject(doctype, row)
+	message = subject
+	if row.to_discuss:
+		message += "<br><br>" + _("To discuss: {0}").format(as_html_text(row.to_discuss))
+	message += "<br><br>" + get_link_to_form(doctype, row.name)
+	frappe.sendmail(
+		recipients=[frappe.db.get_value("User", row.contact_by, "email") or row.contact_by],
+		subject=strip_html(subject),
+		message=message,
+		reference_doctype=doctype,
+		reference_name=row.name,
+	)
