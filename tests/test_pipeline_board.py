@@ -453,3 +453,12 @@ def test_guest_cannot_move(currency, as_user):
 	as_user("Guest")
 	with pytest.raises(frappe.PermissionError):
 		move_to_stage(opportunity.name, stage.name)
+
+
+def test_the_board_is_a_shortcut_of_the_workspace_for_sales_roles():
+	page = frappe.get_doc("Page", "pipeline-board")
+	assert (page.title, page.module) == ("Pipeline Board", "Sales Pipeline")
+	assert {"Sales User", "Sales Manager"} <= {row.role for row in page.roles}
+	workspace = frappe.get_doc("Workspace", "Sales Pipeline")
+	assert any(row.type == "Page" and row.link_to == "pipeline-board" for row in workspace.shortcuts)
+	assert "Pipeline Board" in workspace.content

@@ -153,6 +153,62 @@ sales_pipeline.follow_up_done = function (frm) {
 	return dialog;
 };
 
+// Run a whitelisted method of a stored opportunity (the server decides from the stored document).
+sales_pipeline.run_opportunity_method = function (name, method, args) {
+	return frappe.xcall("run_doc_method", {
+		dt: "Pipeline Opportunity",
+		dn: name,
+		method,
+		args: JSON.stringify(args || {}),
+	});
+};
+
+// The lost-reasons dialog of an opportunity for a page that has only its name (the pipeline board):
+// declares it lost on the server, then calls `on_done`. The Table MultiSelect needs the child
+// DocType's meta, which comes with the opportunity's.
+sales_pipeline.declare_opportunity_lost = function (name, { on_done } = {}) {
+	frappe.model.with_doctype("Pipeline Opportunity", () =>
+		sales_pipeline.make_opportunity_lost_dialog(name, on_done).show()
+	);
+};
+
+sales_pipeline.make_opportunity_lost_dialog = function (name, on_done) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Set as Lost"),
+		fields: [
+			{
+				fieldname: "lost_reasons",
+				fieldtype: "Table MultiSelect",
+				label: __("Lost Reasons"),
+				options: "Pipeline Lost Reason Detail",
+				reqd: 1,
+			},
+			{
+				fieldname: "detailed_reason",
+				fieldtype: "Small Text",
+				label: __("Detailed Reason"),
+			},
+		],
+		primary_action_label: __("Declare Lost"),
+		primary_action(values) {
+			frappe.dom.freeze();
+			sales_pipeline
+				.run_opportunity_method(name, "declare_enquiry_lost", {
+					lost_reasons_list: values.lost_reasons,
+					detailed_reason: values.detailed_reason,
+				})
+				.then(() => {
+					dialog.hide();
+					if (on_done) on_done();
+				})
+				// The server's message is on show; the dialog stays open to try again.
+				.catch(() => {})
+				.finally(() => frappe.dom.unfreeze());
+		},
+	});
+	return dialog;
+};
+
 // Fill the contact's email and mobile when a contact is picked.
 sales_pipeline.set_contact_details = function (frm) {
 	if (!frm.doc.contact_person) {

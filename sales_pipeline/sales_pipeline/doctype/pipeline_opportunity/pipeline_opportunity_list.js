@@ -1,5 +1,8 @@
 frappe.listview_settings["Pipeline Opportunity"] = {
 	add_fields: ["status", "opportunity_amount", "currency"],
+	onload(listview) {
+		listview.page.add_inner_button(__("Pipeline Board"), () => frappe.set_route("pipeline-board"));
+	},
 	get_indicator(doc) {
 		const colors = {
 			Open: "orange",
