@@ -13,6 +13,7 @@ NUMBER_CARDS = (
 	"Open Opportunities",
 	"Open Pipeline Amount",
 	"My Opportunity Follow-ups Today",
+	"My Overdue Follow-ups",
 	"New Leads This Month",
 )
 
@@ -85,3 +86,37 @@ def test_the_open_pipeline_amount_is_refused_to_a_user_without_a_sales_role(as_u
 	as_user(factories.OUTSIDER)
 	with pytest.raises(frappe.PermissionError):
 		frappe.call(card.method, filters="[]")
+
+
+def test_the_overdue_card_counts_my_follow_ups_whose_day_passed(as_user):
+	"""Overdue: the user's open follow-ups (leads and opportunities) from before today; not today's,
+	not a colleague's, not a closed opportunity's."""
+	from freezegun import freeze_time
+
+	with freeze_time("2026-11-30 14:00:00.250000", tz_offset=0) as frozen:
+		overdue = factories.make_opportunity(items=0, opportunity_amount=10)
+		overdue_lead = factories.make_lead()
+		today = factories.make_opportunity(items=0, opportunity_amount=10)
+		colleagues = factories.make_opportunity(items=0, opportunity_amount=10)
+		closed = factories.make_opportunity(items=0, opportunity_amount=10)
+		for doc, user, when in (
+			(overdue, factories.SALES_USER, "2026-11-30 15:00:00"),
+			(overdue_lead, factories.SALES_USER, "2026-11-30 16:00:00"),
+			(today, factories.SALES_USER, "2026-12-01 10:00:00"),
+			(colleagues, factories.SALES_USER_2, "2026-11-30 15:00:00"),
+			(closed, factories.SALES_USER, "2026-11-30 15:00:00"),
+		):
+			doc.update({"contact_by": user, "contact_date": when})
+			doc.save()
+		closed.close_opportunity()
+		frozen.move_to("2026-12-01 14:00:00.250000")
+		as_user(factories.SALES_USER)
+		before = card_value("My Overdue Follow-ups")
+		as_user("Administrator")
+		overdue_lead.reload()
+		overdue_lead.update({"contact_by": None, "contact_date": None})
+		overdue_lead.save()
+		as_user(factories.SALES_USER)
+		# Only the test's own: other committed follow-ups of this user may be overdue too.
+		assert before - card_value("My Overdue Follow-ups") == 1
+		assert before >= 2

@@ -63,7 +63,14 @@ def lock_follow_up(doctype: str, name: str) -> frappe._dict:
 	)
 	return (
 		frappe.qb.from_(FollowUp)
-		.select(FollowUp.name, FollowUp.event, FollowUp.notified_user, FollowUp.notified_contact_date)
+		.select(
+			FollowUp.name,
+			FollowUp.event,
+			FollowUp.notified_user,
+			FollowUp.notified_contact_date,
+			FollowUp.overdue_notified_user,
+			FollowUp.overdue_notified_contact_date,
+		)
 		.where(FollowUp.reference_doctype == doctype)
 		.where(FollowUp.reference_name == name)
 		.for_update()

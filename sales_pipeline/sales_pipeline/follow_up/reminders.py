@@ -1,4 +1,9 @@
-"""The scheduler job: on the day, one notification (and an optional email) per follow-up."""
+"""The scheduler job: on the day, one notification (and an optional email) per follow-up; after
+the day, if it was neither done nor moved, one "overdue" notification.
+
+Each is sent at most once per (user, Next Contact Date): the `Pipeline Follow Up` row of the
+document (unique per document) records what was sent, and is read and written under its row lock,
+taken after the document's row lock (the lock a save of the document takes first)."""
 
 import frappe
 from frappe import _
@@ -17,7 +22,8 @@ from sales_pipeline.sales_pipeline.follow_up.records import (
 
 
 def send_follow_up_reminders() -> None:
-	"""Scheduler job: remind every Next Contact By user of the follow-ups due today."""
+	"""Scheduler job: remind every Next Contact By user of the follow-ups due today, and of those
+	whose day passed without being done."""
 	run_follow_up_reminders(commit=True)
 
 
@@ -25,8 +31,10 @@ def run_follow_up_reminders(commit: bool = False) -> frappe._dict:
 	"""For every open lead and opportunity with a follow-up due today (in the system time zone)
 	not yet notified: make sure its Event exists, give its user one notification, and an email
 	when Pipeline Settings asks for it. A record that fails is written to the Error Log and
-	skipped. With `commit`, each record is committed on its own, as the scheduler wants it.
-	Returns how many were notified, how many Events were made and how many failed."""
+	skipped. Then, for every open follow-up whose day has passed and whose user was not yet told,
+	one "overdue" notification. With `commit`, each record is committed on its own, as the
+	scheduler wants it. Returns how many were notified, how many overdue, how many Events were made
+	and how many failed."""
 	return FollowUpReminders(commit).run()
 
 
@@ -38,27 +46,30 @@ class FollowUpReminders:
 		self.day_start = get_datetime(nowdate())
 		self.day_end = add_days(self.day_start, 1)
 		self.send_email = cint(frappe.db.get_single_value("Pipeline Settings", "send_follow_up_email"))
-		self.result = frappe._dict(notified=0, events_created=0, failed=0)
+		self.result = frappe._dict(notified=0, overdue_notified=0, events_created=0, failed=0)
 		# Read once per DocType for all its due follow-ups.
 		self.users_without_notifications: set[str] = set()
 
 	def run(self) -> frappe._dict:
 		for doctype in FOLLOW_UP_DOCTYPES:
 			due = get_due_follow_ups(doctype, self.day_start, self.day_end)
-			self.users_without_notifications = get_users_without_notifications(
-				{row.contact_by for row in due}
-			)
-			for row in due:
-				if self.commit:
-					# Each reminder is its own transaction, whose reads start after it has locked
-					# its document: what it acts on is what users committed until then.
-					frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
-				self.remind_or_log_error(doctype, row.name)
-			if self.commit:
-				frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+			self.remind_each(doctype, due, self.remind)
+			overdue = get_overdue_follow_ups(doctype, self.day_start)
+			self.remind_each(doctype, overdue, self.remind_overdue)
 		return self.result
 
-	def remind_or_log_error(self, doctype: str, name: str) -> None:
+	def remind_each(self, doctype: str, rows, remind) -> None:
+		self.users_without_notifications = get_users_without_notifications({row.contact_by for row in rows})
+		for row in rows:
+			if self.commit:
+				# Each reminder is its own transaction, whose reads start after it has locked
+				# its document: what it acts on is what users committed until then.
+				frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+			self.remind_or_log_error(doctype, row.name, remind)
+		if self.commit:
+			frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+
+	def remind_or_log_error(self, doctype: str, name: str, remind) -> None:
 		"""A run racing another one may be picked as a deadlock victim by the database, which then
 		rolls the record's transaction back: the record is tried again. Any other failure is rolled
 		back to before the record, written to the Error Log, and skipped."""
@@ -66,7 +77,7 @@ class FollowUpReminders:
 		for attempt in range(1, attempts + 1):
 			frappe.db.savepoint("pipeline_follow_up")
 			try:
-				self.remind(doctype, name)
+				remind(doctype, name)
 				return
 			except Exception as exc:
 				if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
@@ -122,6 +133,34 @@ class FollowUpReminders:
 		if not event or event.name != event_name:
 			self.result.events_created += 1
 
+	def remind_overdue(self, doctype: str, name: str) -> None:
+		"""As remind, for a follow-up whose day has passed: lock the document, then its Pipeline
+		Follow Up row, and send the overdue notification only if the follow-up is still the overdue
+		one and no run has sent it for this user and date. A user who can no longer read the
+		document gets nothing; that is recorded too, so it is not tried again."""
+		row = lock_document_follow_up(doctype, name)
+		if not (row and is_overdue(doctype, row, self.day_start)):
+			return
+		follow_up = lock_follow_up(doctype, name)
+		if (follow_up.overdue_notified_user, follow_up.overdue_notified_contact_date) == (
+			row.contact_by,
+			row.contact_date,
+		):
+			return  # another run sent it while this one waited for the lock
+		notification_log = None
+		if (
+			frappe.has_permission(doctype, "read", doc=name, user=row.contact_by)
+			and row.contact_by not in self.users_without_notifications
+		):
+			notification_log = make_notification(doctype, row, get_overdue_subject(doctype, row))
+			self.result.overdue_notified += 1
+		set_follow_up_values(
+			follow_up.name,
+			overdue_notified_user=row.contact_by,
+			overdue_notified_contact_date=row.contact_date,
+			overdue_notification_log=notification_log,
+		)
+
 	def send_email_or_log_error(self, doctype: str, row) -> None:
 		"""The email is extra: when it cannot be queued (no outgoing account, a mail server that
 		fails), it is undone alone and logged; the bell notification and the Event stay."""
@@ -169,6 +208,38 @@ def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
 	)
 
 
+def is_overdue(doctype: str, row, day_start) -> bool:
+	"""A follow-up whose day ended before `day_start` and is still open: not done, not moved."""
+	return bool(
+		row.contact_by
+		and row.contact_date
+		and get_datetime(row.contact_date) < day_start
+		and row.status not in CLOSED_STATUSES[doctype]
+	)
+
+
+def get_overdue_follow_ups(doctype: str, day_start) -> list[frappe._dict]:
+	"""The open documents whose follow-up's day ended before `day_start` and whose user has not had
+	the overdue notification for that user and time: one query on the indexed contact_date."""
+	Doc, FollowUp = DocType(doctype), DocType("Pipeline Follow Up")
+	return (
+		frappe.qb.from_(Doc)
+		.left_join(FollowUp)
+		.on((FollowUp.reference_doctype == doctype) & (FollowUp.reference_name == Doc.name))
+		.select(Doc.name, Doc.contact_by, Doc.contact_date)
+		.where(Doc.contact_date < day_start)
+		.where(Doc.contact_by.isnotnull())
+		.where(Doc.status.notin(CLOSED_STATUSES[doctype]))
+		.where(
+			FollowUp.overdue_notified_user.isnull()
+			| (FollowUp.overdue_notified_user != Doc.contact_by)
+			| (FollowUp.overdue_notified_contact_date != Doc.contact_date)
+		)
+		.orderby(Doc.name)
+		.run(as_dict=True)
+	)
+
+
 def get_users_without_notifications(users) -> set[str]:
 	"""The users who turned their notifications off (Notification Settings), in one query."""
 	if not users:
@@ -189,7 +260,16 @@ def get_reminder_subject(doctype: str, row) -> str:
 	)
 
 
-def make_notification(doctype: str, row) -> str:
+def get_overdue_subject(doctype: str, row) -> str:
+	return _("Overdue follow-up of {0}: {1} ({2} {3})").format(
+		format_datetime(row.contact_date, "dd MMM yyyy HH:mm"),
+		frappe.bold(as_html_text(row.title or row.name)),
+		_(doctype),
+		as_html_text(row.name),
+	)
+
+
+def make_notification(doctype: str, row, subject: str | None = None) -> str:
 	notification = frappe.get_doc(
 		{
 			"doctype": "Notification Log",
@@ -197,7 +277,7 @@ def make_notification(doctype: str, row) -> str:
 			"type": "Alert",
 			"document_type": doctype,
 			"document_name": row.name,
-			"subject": get_reminder_subject(doctype, row),
+			"subject": subject or get_reminder_subject(doctype, row),
 			"email_content": as_html_text(row.to_discuss),
 		}
 	)
