@@ -25,18 +25,40 @@ before_install = "sales_pipeline.install.before_install"
 after_install = [
 	"sales_pipeline.install.after_install",
 	"sales_pipeline.sales_pipeline.follow_up.create_event_marker_field",
+	"sales_pipeline.sales_pipeline.global_search.allow_in_global_search",
 ]
 
 # Migration
 # ------------
 
-# Keeps the hidden Event field that marks the follow-up Events the app made.
-after_migrate = ["sales_pipeline.sales_pipeline.follow_up.create_event_marker_field"]
+# Keeps the hidden Event field that marks the follow-up Events the app made, and the app's DocTypes
+# in Global Search Settings.
+after_migrate = [
+	"sales_pipeline.sales_pipeline.follow_up.create_event_marker_field",
+	"sales_pipeline.sales_pipeline.global_search.allow_in_global_search",
+]
 
 # Uninstallation
 # ------------
 
-before_uninstall = "sales_pipeline.install.before_uninstall"
+before_uninstall = [
+	"sales_pipeline.install.before_uninstall",
+	"sales_pipeline.sales_pipeline.global_search.remove_from_global_search",
+]
+
+# Global Search
+# -------------
+
+# Found by the awesomebar and the search page: their `in_global_search` fields and their names.
+global_search_doctypes = {
+	"Default": [
+		{"doctype": "Pipeline Lead"},
+		{"doctype": "Pipeline Customer"},
+		{"doctype": "Pipeline Opportunity"},
+		{"doctype": "Pipeline Quotation"},
+		{"doctype": "Pipeline Supplier"},
+	]
+}
 
 
 # Document Events

@@ -173,7 +173,8 @@ def test_uninstall_removes_the_scheduled_jobs_and_the_settings_values():
 def test_before_uninstall_runs_the_removal():
 	"""The hook Frappe calls is the one that removes them."""
 	assert frappe.get_hooks("before_uninstall", app_name="sales_pipeline") == [
-		"sales_pipeline.install.before_uninstall"
+		"sales_pipeline.install.before_uninstall",
+		"sales_pipeline.sales_pipeline.global_search.remove_from_global_search",
 	]
 	install.before_uninstall()
 	assert not frappe.db.count("Scheduled Job Type", {"method": ("like", "sales_pipeline.%")})

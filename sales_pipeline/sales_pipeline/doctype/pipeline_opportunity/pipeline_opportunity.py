@@ -54,6 +54,7 @@ class PipelineOpportunity(Document):
 		contact_date: DF.Datetime | None
 		contact_email: DF.Data | None
 		contact_mobile: DF.Data | None
+		contact_name: DF.Data | None
 		contact_person: DF.Link | None
 		currency: DF.Link | None
 		customer: DF.Link | None
@@ -116,6 +117,7 @@ class PipelineOpportunity(Document):
 	def set_party_details(self):
 		self.customer_name = get_party_display_name(self.opportunity_from, self.party_name)
 		self.title = self.customer_name
+		set_contact_name_from_lead(self, "opportunity_from")
 
 	def set_missing_values(self):
 		if not self.sales_stage and self.is_new():
@@ -355,6 +357,13 @@ def parse_lost_reasons(lost_reasons_list) -> list[str]:
 	return reasons
 
 
+def set_contact_name_from_lead(doc, party_type_field: str) -> None:
+	"""An opportunity or quotation of a lead names the lead's person as its contact unless one was
+	given, so the person's name is found by search on the deal too."""
+	if not doc.contact_name and doc.get(party_type_field) == "Pipeline Lead" and doc.party_name:
+		doc.contact_name = frappe.db.get_value("Pipeline Lead", doc.party_name, "lead_name")
+
+
 def validate_opportunity_can_be_quoted(opportunity, action: str) -> None:
 	if opportunity.status in UNQUOTABLE_STATUSES:
 		frappe.throw(
@@ -385,6 +394,7 @@ QUOTATION_MAPPING = {
 			"party_name": "party_name",
 			"customer_name": "customer_name",
 			"currency": "currency",
+			"contact_name": "contact_name",
 			"contact_person": "contact_person",
 			"contact_email": "contact_email",
 			"contact_mobile": "contact_mobile",

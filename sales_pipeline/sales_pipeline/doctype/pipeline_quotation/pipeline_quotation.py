@@ -8,6 +8,7 @@ from frappe.utils.html_utils import sanitize_html
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import (
 	parse_lost_reasons,
+	set_contact_name_from_lead,
 	update_status_from_quotations,
 	validate_opportunity_can_be_quoted,
 )
@@ -44,6 +45,7 @@ class PipelineQuotation(Document):
 		amended_from: DF.Link | None
 		contact_email: DF.Data | None
 		contact_mobile: DF.Data | None
+		contact_name: DF.Data | None
 		contact_person: DF.Link | None
 		currency: DF.Link | None
 		customer: DF.Link | None
@@ -104,6 +106,7 @@ class PipelineQuotation(Document):
 	def set_party_details(self):
 		self.customer_name = get_party_display_name(self.quotation_to, self.party_name)
 		self.title = self.customer_name
+		set_contact_name_from_lead(self, "quotation_to")
 
 	def set_status(self):
 		"""Draft, then Open once submitted; Ordered or Lost only through set_as_ordered and
