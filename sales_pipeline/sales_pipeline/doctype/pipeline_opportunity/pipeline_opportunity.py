@@ -24,7 +24,7 @@ from sales_pipeline.sales_pipeline.party import (
 	set_party_links,
 	validate_party,
 )
-from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
+from sales_pipeline.sales_pipeline.transaction_defaults import set_default_terms, set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_percentage
 
 # Quotation statuses that keep a deal alive: an opportunity with one cannot be declared lost. A
@@ -425,8 +425,11 @@ SUPPLIER_QUOTATION_MAPPING = {
 
 
 def set_quotation_defaults(source, target):
-	"""After mapping: the validity from Pipeline Settings and the amounts of the copied items."""
+	"""After mapping: the validity (and a quotation's terms) from Pipeline Settings and the amounts
+	of the copied items."""
 	set_default_valid_till(target)
+	if target.meta.has_field("terms"):
+		set_default_terms(target)
 	set_amounts_and_total(target)
 
 

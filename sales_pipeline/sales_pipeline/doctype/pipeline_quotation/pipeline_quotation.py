@@ -22,7 +22,7 @@ from sales_pipeline.sales_pipeline.party import (
 	validate_party,
 )
 from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
-from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
+from sales_pipeline.sales_pipeline.transaction_defaults import set_default_terms, set_default_valid_till
 from sales_pipeline.sales_pipeline.validation import validate_date_order
 
 
@@ -59,6 +59,7 @@ class PipelineQuotation(Document):
 		party_name: DF.DynamicLink
 		quotation_to: DF.Link
 		status: DF.Literal["Draft", "Open", "Ordered", "Lost", "Cancelled"]
+		terms: DF.TextEditor | None
 		title: DF.Data | None
 		total: DF.Currency
 		transaction_date: DF.Date
@@ -81,6 +82,7 @@ class PipelineQuotation(Document):
 		self.validate_opportunity()
 		self.set_party_details()
 		set_default_valid_till(self)
+		set_default_terms(self)
 		validate_items(self)
 		set_item_details(self)
 		set_amounts_and_total(self)

@@ -14,6 +14,7 @@ class PipelineSettings(Document):
 		from frappe.types import DF
 
 		close_opportunity_after_days: DF.Int
+		default_quotation_terms: DF.TextEditor | None
 		default_quotation_validity: DF.Int
 		default_sales_stage: DF.Link | None
 		follow_up_event_duration: DF.Int
