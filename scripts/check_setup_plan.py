@@ -6,6 +6,7 @@ scripts/dev_site.py. Nothing here touches the machine; .ci/run runs it with the 
 """
 
 import dataclasses
+import json
 import os
 import sys
 import unittest
@@ -148,8 +149,9 @@ class FreshDebianAsSudoUser(unittest.TestCase):
 		self.assertNotIn("npm", result.packages)
 
 	def test_sudo_that_needs_a_password_nobody_can_type_counts_as_no_sudo(self):
-		# probe() reports "none" for it when stdin is not a terminal (CI).
-		self.assertTrue(plan_for(dataclasses.replace(FRESH_DEBIAN_AS_SUDO_USER, sudo="none")).blocked)
+		no_terminal = dataclasses.replace(FRESH_DEBIAN_AS_SUDO_USER, sudo="no terminal")  # CI
+		self.assertTrue(plan_for(no_terminal).blocked)
+		self.assertIn("no terminal", describe(plan_for(no_terminal), no_terminal, "scripts/dev-bench.sh"))
 		self.assertFalse(plan_for(dataclasses.replace(FRESH_DEBIAN_AS_SUDO_USER, sudo="password")).blocked)
 
 
@@ -166,7 +168,7 @@ class FreshDebianWithoutRoot(unittest.TestCase):
 			self.assertIn(missing, self.message)
 
 	def test_the_message_gives_the_exact_commands(self):
-		self.assertIn("As root, run:", self.message)
+		self.assertIn("This user (dev) is not root and may not use sudo. As root, run:", self.message)
 		self.assertIn(
 			"DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3.11-venv git mariadb-client"
 			" mariadb-server redis-server chromium",
@@ -303,6 +305,58 @@ class DatabaseNames(unittest.TestCase):
 		self.assertNotEqual(
 			dev_site.app_fingerprint(app_dir, "15.55.1"), dev_site.app_fingerprint(app_dir, "15.56.0")
 		)
+
+
+class DeskAssets(unittest.TestCase):
+	"""dev_site.assets_state, run from a bench's sites directory."""
+
+	def setUp(self):
+		import tempfile
+
+		self.tmp = tempfile.TemporaryDirectory()
+		self.addCleanup(self.tmp.cleanup)
+		self.app = os.path.join(self.tmp.name, "app")
+		self.sites = os.path.join(self.tmp.name, "sites")
+		os.makedirs(os.path.join(self.app, "sales_pipeline", "public"))
+		os.makedirs(os.path.join(self.sites, "assets"))
+		os.symlink(
+			os.path.join(self.app, "sales_pipeline", "public"),
+			os.path.join(self.sites, "assets", "sales_pipeline"),
+		)
+		self.write(self.app, "sales_pipeline/public/js/sales_pipeline.bundle.js", "console.log(1)")
+		cwd = os.getcwd()
+		os.chdir(self.sites)
+		self.addCleanup(os.chdir, cwd)
+
+	def write(self, base, path, text):
+		os.makedirs(os.path.dirname(os.path.join(base, path)), exist_ok=True)
+		with open(os.path.join(base, path), "w") as file:
+			file.write(text)
+
+	def build(self):
+		"""What `bench build` and record-assets leave."""
+		built = "/assets/sales_pipeline/dist/js/sales_pipeline.bundle.ABC.js"
+		self.write(self.app, "sales_pipeline/public/dist/js/sales_pipeline.bundle.ABC.js", "built")
+		self.write(self.sites, "assets/assets.json", json.dumps({"sales_pipeline.bundle.js": built}))
+		_built, fingerprint = dev_site.assets_state(self.app)
+		self.write(self.sites, dev_site.ASSETS_STAMP, fingerprint)
+
+	def test_a_bench_that_never_built_the_app_builds_it(self):
+		self.assertFalse(dev_site.assets_state(self.app)[0])
+
+	def test_built_from_these_files_it_is_not_built_again(self):
+		self.build()
+		self.assertTrue(dev_site.assets_state(self.app)[0])
+
+	def test_a_changed_script_is_built_again(self):
+		self.build()
+		self.write(self.app, "sales_pipeline/public/js/sales_pipeline.bundle.js", "console.log(2)")
+		self.assertFalse(dev_site.assets_state(self.app)[0])
+
+	def test_a_new_checkout_without_the_built_file_builds_it(self):
+		self.build()
+		os.remove(os.path.join(self.app, "sales_pipeline/public/dist/js/sales_pipeline.bundle.ABC.js"))
+		self.assertFalse(dev_site.assets_state(self.app)[0])
 
 
 if __name__ == "__main__":

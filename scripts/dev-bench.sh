@@ -30,6 +30,7 @@ done
 check_services
 ensure_bench
 link_app
+ensure_assets
 ensure_site "$SITE"
 site_state_has developer_mode || bench_cmd --site "$SITE" set-config developer_mode 1 >/dev/null
 site_state_has scheduler_enabled || bench_cmd --site "$SITE" enable-scheduler >/dev/null

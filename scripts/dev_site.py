@@ -4,6 +4,8 @@
 	python scripts/dev_site.py create-db BENCH SITE DB_PASSWORD        # needs PyMySQL
 	python scripts/dev_site.py state SITE APP_DIR                       # needs PyMySQL
 	python scripts/dev_site.py record-migrated SITE FINGERPRINT         # needs Frappe
+	python scripts/dev_site.py assets-state APP_DIR                     # exit 0: built, up to date
+	python scripts/dev_site.py record-assets FINGERPRINT
 
 All but `db-name` run with the bench's Python, from the bench's `sites` directory; the
 account that creates databases comes from DB_HOST, DB_PORT, DB_ROOT_USER and DB_ROOT_PASSWORD.
@@ -21,6 +23,8 @@ import sys
 
 # Where a site records the code it was last migrated to (Frappe's global defaults).
 MIGRATED_KEY = "sales_pipeline_migrated_fingerprint"
+# Where the bench records the public/ files its built desk assets come from.
+ASSETS_STAMP = os.path.join("assets", ".sales_pipeline_built")
 # Files that never change what a migration does.
 SKIPPED_DIRS = {"__pycache__", "node_modules", "dist", ".git"}
 SKIPPED_SUFFIXES = (".pyc", ".swp", ".DS_Store")
@@ -53,11 +57,11 @@ def refusal(db_name: str, site: str, exists: bool, comment: str | None, mark: st
 	)
 
 
-def app_fingerprint(app_dir: str, frappe_version: str = "") -> str:
+def app_fingerprint(app_dir: str, frappe_version: str = "", subdir: str = "sales_pipeline") -> str:
 	"""A hash of everything a migration of the app reads: its package's files (built assets
-	aside) and the Frappe it runs on."""
+	aside) and the Frappe it runs on. With `subdir`, of the files under that directory only."""
 	digest = hashlib.sha1(frappe_version.encode())
-	package = os.path.join(app_dir, "sales_pipeline")
+	package = os.path.join(app_dir, subdir)
 	for root, dirs, files in os.walk(package):
 		dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
 		for name in sorted(files):
@@ -193,6 +197,32 @@ def record_migrated(site: str, fingerprint: str) -> None:
 		frappe.destroy()
 
 
+def assets_state(app_dir: str) -> tuple[bool, str]:
+	"""Whether the bench (run from its sites directory) has the app's desk bundles built from
+	the public/ files of `app_dir`, and their fingerprint. Built means: the fingerprint is the
+	one recorded at the last build, and every bundle of public/ has a built file in assets.json
+	that exists (it lives in the checkout's public/dist, which a new checkout lacks)."""
+	fingerprint = app_fingerprint(app_dir, subdir=os.path.join("sales_pipeline", "public"))
+	try:
+		with open(ASSETS_STAMP) as file:
+			recorded = file.read().strip()
+		with open(os.path.join("assets", "assets.json")) as file:
+			built = json.load(file)
+	except (OSError, ValueError):
+		return False, fingerprint
+	public = os.path.join(app_dir, "sales_pipeline", "public")
+	for _root, dirs, files in os.walk(public):
+		dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+		for name in files:
+			if ".bundle." not in name:
+				continue
+			stem = name.split(".bundle.")[0] + ".bundle."
+			paths = [path for key, path in built.items() if key.startswith(stem)]
+			if not any(os.path.exists(path.lstrip("/")) for path in paths):
+				return False, fingerprint
+	return recorded == fingerprint, fingerprint
+
+
 def main(argv: list[str]) -> None:
 	usage = __doc__.split("\n\n")[1]
 	if not argv:
@@ -206,6 +236,13 @@ def main(argv: list[str]) -> None:
 		print(site_state(*args))
 	elif action == "record-migrated" and len(args) == 2:
 		record_migrated(*args)
+	elif action == "assets-state" and len(args) == 1:
+		built, fingerprint = assets_state(*args)
+		print(fingerprint)
+		raise SystemExit(0 if built else 3)
+	elif action == "record-assets" and len(args) == 1:
+		with open(ASSETS_STAMP, "w") as file:
+			file.write(args[0] + "\n")
 	else:
 		raise SystemExit(usage)
 

@@ -147,6 +147,18 @@ PY
 		ln -sfn "$APP_DIR/sales_pipeline/public" "$BENCH_DIR/sites/assets/sales_pipeline"
 }
 
+# ensure_assets: the app's desk bundles (public/**/*.bundle.*), built by `bench build --app
+# sales_pipeline` into this checkout's public/dist; built again only when public/ changed.
+ensure_assets() {
+	local fingerprint
+	if fingerprint=$(dev_site assets-state "$APP_DIR"); then
+		return 0
+	fi
+	say "Building the app's desk assets"
+	bench_cmd build --app sales_pipeline
+	[ -z "$fingerprint" ] || dev_site record-assets "$fingerprint"
+}
+
 site_exists() { [ -f "$BENCH_DIR/sites/$1/site_config.json" ]; }
 
 app_installed() {

@@ -120,7 +120,9 @@ class Facts:
 	os_version: str = "12"
 	user: str = "root"
 	is_root: bool = True
-	sudo: str = "none"  # "passwordless", "password" (sudo may ask in this terminal) or "none"
+	# "passwordless", "password" (sudo may ask in this terminal), "no terminal" (it would ask,
+	# but there is no terminal to answer in) or "none"
+	sudo: str = "none"
 	has_apt: bool = True
 	has_systemd: bool = False
 	python: str | None = "/usr/bin/python3.11"  # a Python 3.10-3.12, None when there is none
@@ -432,8 +434,8 @@ def describe(plan_: Plan, facts: Facts, command: str) -> str:
 		lines += [f"  - {problem}" for problem in plan_.problems]
 	root_steps = [step for step in plan_.steps if step.root]
 	if root_steps and not facts.can_be_root:
-		why = "is not root and cannot use sudo"
-		if facts.sudo == "none" and shutil.which("sudo") and not sys.stdin.isatty():
+		why = "is not root and may not use sudo"
+		if facts.sudo == "no terminal":
 			why = "is not root, and sudo asks for a password where there is no terminal to type it"
 		lines.append(f"This user ({facts.user}) {why}. As root, run:")
 		lines += [
@@ -502,8 +504,8 @@ def sudo_mode(is_root: bool) -> str:
 	if run_quietly(["sudo", "-n", "true"]).returncode == 0:
 		return "passwordless"
 	groups = {grp.getgrgid(gid).gr_name for gid in os.getgroups()}
-	if groups & {"sudo", "admin", "wheel"} and sys.stdin.isatty():
-		return "password"
+	if groups & {"sudo", "admin", "wheel"}:
+		return "password" if sys.stdin.isatty() else "no terminal"
 	return "none"
 
 

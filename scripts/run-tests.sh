@@ -38,6 +38,7 @@ done
 check_services --browser
 ensure_bench
 link_app
+ensure_assets
 if ! dev_requirements_met; then
 	say "Installing the test-only packages"
 	bench_cmd setup requirements --dev sales_pipeline
