@@ -1010,17 +1010,21 @@ class Races:
 			if not lead:
 				self.run.race_notes[2].append("setup failed")
 				return
-			opportunities = []
-			for index in range(self.FOLLOW_UP_DOCS):
-				when = self.run.log.clock.today_at(30)
-				if when is None:
-					self.run.race_notes[2].append("no time left today")
-					return
-				name = self.new_opportunity(
-					self.apis[index % 4], "race 2", lead, (random.choice(self.run.seed.users), when)
-				)
-				if name:
-					opportunities.append(name)
+			follow_ups = [self.run.log.clock.today_at(30) for _index in range(self.FOLLOW_UP_DOCS)]
+			if not all(follow_ups):
+				self.run.race_notes[2].append("no time left today")
+				return
+
+			def create(api_index):
+				return [
+					self.new_opportunity(
+						self.apis[api_index], "race 2", lead, (random.choice(self.run.seed.users), when)
+					)
+					for when in follow_ups[api_index::4]
+				]
+
+			created = at_once([lambda index=index: create(index) for index in range(4)])
+			opportunities = sorted(name for names in created if names for name in names if name)
 			docs = [("Pipeline Opportunity", name) for name in opportunities]
 			self.run.race_docs[2].append(set(docs))
 			plans = []
@@ -1110,24 +1114,25 @@ class Races:
 			round_docs.add(("Pipeline Opportunity", results[3].data["name"]))
 		self.run.race_notes[3].append("answers: " + ", ".join(answer(result) for result in results))
 
-	def run_rounds(self, race_number: int, hard_deadline: float) -> None:
-		"""RACE_ROUNDS rounds of one race, with this object's own logged-in users."""
-		race = {
-			1: self.cancel_two_quotations,
-			2: self.job_against_follow_up_changes,
-			3: self.lost_under_load,
-		}[race_number]
+	def run_all(self, hard_deadline: float) -> None:
+		"""RACE_ROUNDS rounds of the three races, one race at a time: a race whose requests queued
+		behind another race's in the server would no longer start together."""
 		if not self.login():
-			self.run.race_notes[0].append(f"race {race_number}: the race users could not log in")
+			self.run.race_notes[0].append("the race users could not log in")
 			return
 		for _round in range(self.run.args.race_rounds):
-			if time.monotonic() > hard_deadline:
-				self.run.race_notes[0].append(f"race {race_number}: stopped at the time limit")
-				return
-			try:
-				race()
-			except Exception as exc:
-				self.run.race_notes[0].append(f"race {race_number}: {type(exc).__name__}: {exc}")
+			for race in (
+				self.cancel_two_quotations,
+				self.job_against_follow_up_changes,
+				self.lost_under_load,
+			):
+				if time.monotonic() > hard_deadline:
+					self.run.race_notes[0].append("the races stopped at the time limit")
+					return
+				try:
+					race()
+				except Exception as exc:
+					self.run.race_notes[0].append(f"{race.__name__}: {type(exc).__name__}: {exc}")
 
 
 # The invariants, from the database ------------------------------------------------------------------
@@ -1387,14 +1392,9 @@ def drive(run: Run) -> None:
 	for thread in threads:
 		thread.start()
 	threading.Thread(target=sample_load_average, args=(run, threads), daemon=True).start()
-	# The three races side by side, each with its own users, while the sales users work.
-	race_threads = [
-		threading.Thread(target=Races(run).run_rounds, args=(number, hard_deadline), daemon=True)
-		for number in (1, 2, 3)
-	]
+	race_thread = threading.Thread(target=Races(run).run_all, args=(hard_deadline,), daemon=True)
 	time.sleep(min(3, args.seconds / 10))
-	for thread in race_threads:
-		thread.start()
+	race_thread.start()
 
 	if not args.no_kill:
 		time.sleep(max(0, started + args.seconds * 0.6 - time.monotonic()))
@@ -1402,9 +1402,8 @@ def drive(run: Run) -> None:
 		run.events.append(f"SIGKILL to gunicorn worker {pid} at {time.monotonic() - started:.0f} s")
 		time.sleep(5)
 		run.events.append(f"gunicorn workers 5 s later: {len(run.server.workers())} of {args.workers}")
-	for thread in race_threads:
-		thread.join(max(1, hard_deadline - time.monotonic()))
-	if any(thread.is_alive() for thread in race_threads):
+	race_thread.join(max(1, hard_deadline - time.monotonic()))
+	if race_thread.is_alive():
 		run.events.append("the races did not finish within 300 s after the load; left unfinished")
 	run.races_done.set()
 	for thread in threads:
