@@ -129,3 +129,30 @@ def test_a_sales_user_moves_a_deal_to_the_next_stage_and_drops_one_on_lost(
 	lost = frappe.get_doc("Pipeline Opportunity", data.lost.name)
 	assert (lost.status, [row.lost_reason for row in lost.lost_reasons]) == ("Lost", [data.reason.name])
 	assert not browser_errors.from_app(), str(browser_errors)
+
+
+def test_a_move_the_server_refuses_puts_the_card_back_and_says_why(
+	page, committed_board, browser_errors, step_screenshot
+):
+	"""A deal closed elsewhere after the board was loaded cannot be moved: the card goes back to
+	its column, the totals stay, and the server's reason is on show."""
+	data = committed_board
+	log_in(page, factories.SALES_USER)
+	page.goto(f"/app/pipeline-board?currency={data.currency}")
+	first, second = board_column(page, data.first.name), board_column(page, data.second.name)
+	expect(first.locator(".pipeline-column-count")).to_have_text("2 open")
+	frappe.get_doc("Pipeline Opportunity", data.moved.name).close_opportunity()
+	frappe.db.commit()  # nosemgrep
+
+	drag(page, card(page, data.moved.name), second.locator(".pipeline-cards"))
+	expect(page.locator(".modal:visible")).to_contain_text(
+		"only an open opportunity can change its sales stage"
+	)
+	step_screenshot("refused")
+	expect(first.locator(f'.pipeline-card[data-name="{data.moved.name}"]')).to_be_visible()
+	expect(second.locator(".pipeline-card")).to_have_count(0)
+	expect(first.locator(".pipeline-column-count")).to_have_text("2 open")
+	expect(second.locator(".pipeline-column-count")).to_have_text("0 open")
+	frappe.db.rollback()
+	assert frappe.db.get_value("Pipeline Opportunity", data.moved.name, "sales_stage") == data.first.name
+	assert not browser_errors.from_app(), str(browser_errors)

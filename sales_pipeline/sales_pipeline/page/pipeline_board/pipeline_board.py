@@ -18,6 +18,7 @@ import frappe
 from frappe import _
 from frappe.utils import cint, date_diff, escape_html, flt, get_datetime, getdate, now_datetime, nowdate
 
+from sales_pipeline.sales_pipeline.currency import get_currency_or_filters, get_default_currency
 from sales_pipeline.sales_pipeline.locking import DEADLOCK_ATTEMPTS
 
 DOCTYPE = "Pipeline Opportunity"
@@ -225,14 +226,10 @@ def parse_date(value, argument: str) -> datetime.date | None:
 		refuse(argument, _("a date in the form YYYY-MM-DD is expected"))
 
 
-def get_default_currency() -> str | None:
-	return frappe.db.get_default("currency")
-
-
 def get_conditions(filters, sales_stage=False) -> tuple[list, list]:
 	"""`filters` and `or_filters` for frappe.get_list. `sales_stage` False means every stage, None
-	the opportunities without a stage. An opportunity without a currency shows its amounts in the
-	site's default currency, so it is counted there."""
+	the opportunities without a stage. An opportunity without a currency counts in the site's
+	default currency (get_currency_or_filters)."""
 	conditions = [["status", "in", OPEN_STATUSES]]
 	for key in ("opportunity_owner", "opportunity_from", "party_name"):
 		if filters.get(key):
@@ -245,13 +242,7 @@ def get_conditions(filters, sales_stage=False) -> tuple[list, list]:
 		conditions.append(["sales_stage", "is", "not set"])
 	elif sales_stage:
 		conditions.append(["sales_stage", "=", sales_stage])
-
-	or_conditions = []
-	if filters.currency and filters.currency == get_default_currency():
-		or_conditions = [["currency", "=", filters.currency], ["currency", "is", "not set"]]
-	else:
-		conditions.append(["currency", "=", filters.currency])
-	return conditions, or_conditions
+	return conditions, get_currency_or_filters(filters.currency)
 
 
 def get_totals(filters, sales_stage=False) -> dict:
