@@ -224,3 +224,43 @@ def test_guest_is_refused_over_http(live_server, committed_follow_up):
 	params = {"dt": doc.doctype, "dn": doc.name, "method": "complete_follow_up", "args": json.dumps({})}
 	response = requests.post(f"{live_server}/api/method/run_doc_method", data=params, timeout=30)
 	assert response.status_code == 403
+
+
+class TestCalendarOfOpenFollowUps:
+	"""The follow-up calendars show open documents only, each with its Event's real duration."""
+
+	def test_a_closed_opportunity_leaves_the_calendar(self, as_user):
+		from sales_pipeline.sales_pipeline.follow_up import get_follow_up_calendar_events
+
+		open_one = with_follow_up(when=TOMORROW_AT_10AM)
+		closed = with_follow_up(when=TOMORROW_AT_10AM)
+		closed.close_opportunity()
+		as_user(factories.SALES_USER)
+		names = {
+			row.name
+			for row in get_follow_up_calendar_events("Pipeline Opportunity", "2026-11-30", "2026-12-07")
+		}
+		assert open_one.name in names
+		assert closed.name not in names
+
+	def test_each_follow_up_ends_when_its_event_ends(self, as_user):
+		from sales_pipeline.sales_pipeline.follow_up import get_follow_up_calendar_events
+
+		doc = with_follow_up(when=TOMORROW_AT_10AM)
+		event = only_event(doc)
+		frappe.db.set_value("Event", event.name, "ends_on", "2026-12-01 11:15:00")
+		as_user(factories.SALES_USER)
+		[row] = [
+			row
+			for row in get_follow_up_calendar_events("Pipeline Opportunity", "2026-11-30", "2026-12-07")
+			if row.name == doc.name
+		]
+		assert str(row.ends_on) == "2026-12-01 11:15:00"
+
+
+def test_the_items_table_decides_with_items():
+	"""With Items is set by the server from the items table, whatever the client sent."""
+	with_rows = factories.make_opportunity(items=1, with_items=0)
+	without_rows = factories.make_opportunity(items=0, with_items=1, opportunity_amount=500)
+	assert (with_rows.with_items, without_rows.with_items) == (1, 0)
+	assert without_rows.opportunity_amount == 500

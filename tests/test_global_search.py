@@ -89,3 +89,10 @@ def test_uninstall_leaves_no_app_doctype_in_global_search_settings():
 		row.document_type for row in frappe.get_single("Global Search Settings").allowed_in_global_search
 	]
 	assert after == [doctype for doctype in before if doctype not in SEARCHABLE_DOCTYPES]
+
+
+def test_an_opportunity_made_from_a_lead_shows_its_person_before_saving():
+	from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import make_opportunity
+
+	lead = factories.make_lead()
+	assert make_opportunity(lead.name).contact_name == lead.lead_name

@@ -118,7 +118,6 @@ def test_a_sales_user_quotes_a_lead_and_sees_the_opportunity_move_to_quotation(
 
 	expect(status_indicator(opportunity_form)).to_have_text("Not Saved")
 	expect(field(opportunity_form, "party_name").locator("input")).to_have_value(lead.company_name)
-	opportunity_form.get_by_label("With Items").check()
 	for item, qty in zip(items, quantities, strict=True):
 		add_item_row(opportunity_form, item.item_code, qty)
 	# The rates come from the items, the total from the rows, before anything is saved.

@@ -40,6 +40,8 @@ sales_pipeline.follow_up_calendar = function () {
 	return {
 		field_map: {
 			start: "contact_date",
+			// The follow-up's Event's end, so it shows with its real duration.
+			end: "ends_on",
 			id: "name",
 			title: "title",
 		},

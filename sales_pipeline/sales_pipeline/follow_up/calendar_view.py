@@ -2,9 +2,10 @@
 
 import frappe
 from frappe import _
-from frappe.utils import escape_html, get_datetime
+from frappe.utils import add_to_date, cint, escape_html, get_datetime
 
-from sales_pipeline.sales_pipeline.follow_up.records import FOLLOW_UP_DOCTYPES
+from sales_pipeline.sales_pipeline.follow_up.event import get_event_state
+from sales_pipeline.sales_pipeline.follow_up.records import CLOSED_STATUSES, FOLLOW_UP_DOCTYPES
 
 
 @frappe.whitelist()
@@ -28,7 +29,7 @@ def get_follow_up_calendar_events(
 			_("Start and end must be dates, got {0} and {1}").format(start, end), frappe.ValidationError
 		)
 	filters = parse_calendar_filters(doctype, filters)
-	return frappe.get_list(
+	rows = frappe.get_list(
 		doctype,
 		fields=["name", "title", "contact_by", "contact_date", "status"],
 		filters=[
@@ -36,10 +37,39 @@ def get_follow_up_calendar_events(
 			[doctype, "contact_date", ">=", start],
 			[doctype, "contact_date", "<=", end],
 			[doctype, "contact_by", "is", "set"],
+			# Only open follow-ups: a closed, lost or converted document has none left to do.
+			[doctype, "status", "not in", CLOSED_STATUSES[doctype]],
 		],
 		order_by="contact_date asc",
 		limit_page_length=0,
 	)
+	set_ends_on(doctype, rows)
+	return rows
+
+
+def set_ends_on(doctype: str, rows) -> None:
+	"""Each follow-up ends when its Event does (the calendar shows its real duration); one without
+	an Event at that time ends after Pipeline Settings' event duration, or at its start."""
+	if not rows:
+		return
+	event_names = dict(
+		frappe.get_all(
+			"Pipeline Follow Up",
+			filters={"reference_doctype": doctype, "reference_name": ("in", [row.name for row in rows])},
+			fields=["reference_name", "event"],
+			as_list=True,
+		)
+	)
+	events = get_event_state(event_names.values())
+	duration = cint(frappe.db.get_single_value("Pipeline Settings", "follow_up_event_duration"))
+	for row in rows:
+		event = events.get(event_names.get(row.name))
+		if event and event.starts_on == row.contact_date and event.ends_on:
+			row.ends_on = event.ends_on
+		else:
+			row.ends_on = (
+				add_to_date(row.contact_date, minutes=duration) if duration > 0 else row.contact_date
+			)
 
 
 def parse_calendar_filters(doctype: str, filters) -> list[list]:

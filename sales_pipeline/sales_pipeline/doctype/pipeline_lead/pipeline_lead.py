@@ -195,6 +195,7 @@ def make_opportunity(source_name: str, target_doc: str | Document | None = None)
 				"field_map": {
 					"doctype": "opportunity_from",
 					"name": "party_name",
+					"lead_name": "contact_name",
 					"email_id": "contact_email",
 					"mobile_no": "contact_mobile",
 				},

@@ -133,8 +133,10 @@ class PipelineOpportunity(Document):
 			self.sales_stage_since = previous.sales_stage_since
 
 	def set_opportunity_amount(self):
+		"""With Items follows the items table (the form shows the table always); with items, the
+		amount is their total."""
+		self.with_items = 1 if self.items else 0
 		if self.items:
-			self.with_items = 1
 			self.opportunity_amount = self.total
 
 	def set_probability_from_sales_stage(self):
