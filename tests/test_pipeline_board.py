@@ -224,6 +224,20 @@ def test_a_user_permission_on_a_customer_limits_the_cards_and_the_totals(currenc
 	assert get_column(stage.name, {"currency": currency})["count"] == 1
 
 
+@pytest.mark.parametrize("user", [factories.SALES_USER, factories.SALES_MANAGER_ONLY])
+def test_sales_roles_get_the_board_in_the_default_currency(as_user, user):
+	"""Sales Users and Sales Managers (also one without Sales User, whom Frappe gives no read on
+	Currency) get the board, in the site's default currency when no currency is chosen."""
+	stage = factories.make_sales_stage()
+	party = factories.make_customer()
+	factories.make_opportunity(party=party, items=None, sales_stage=stage.name, opportunity_amount=250)
+	as_user(user)
+	board = get_board({"party_name": party.name})
+	assert board["currency"] == frappe.db.get_default("currency")
+	assert board["can_write"] is True
+	assert (column(board, stage.name)["count"], column(board, stage.name)["amount"]) == (1, 250)
+
+
 def test_a_read_only_user_gets_a_board_marked_read_only(currency, as_user):
 	"""A user who can read opportunities (here through a share) and not write them."""
 	stage = factories.make_sales_stage()

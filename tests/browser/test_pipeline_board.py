@@ -156,3 +156,13 @@ def test_a_move_the_server_refuses_puts_the_card_back_and_says_why(
 	frappe.db.rollback()
 	assert frappe.db.get_value("Pipeline Opportunity", data.moved.name, "sales_stage") == data.first.name
 	assert not browser_errors.from_app(), str(browser_errors)
+
+
+def test_the_opportunity_list_opens_the_board(page, browser_errors):
+	log_in(page, factories.SALES_USER)
+	page.goto("/app/pipeline-opportunity")
+	page.get_by_role("button", name="Pipeline Board", exact=True).click()
+	page.wait_for_url("**/app/pipeline-board")
+	expect(page.locator(".page-title").filter(has_text="Pipeline Board").first).to_be_visible()
+	expect(page.locator(".pipeline-column").first).to_be_visible()
+	assert not browser_errors.from_app(), str(browser_errors)
