@@ -264,3 +264,33 @@ def test_the_items_table_decides_with_items():
 	without_rows = factories.make_opportunity(items=0, with_items=1, opportunity_amount=500)
 	assert (with_rows.with_items, without_rows.with_items) == (1, 0)
 	assert without_rows.opportunity_amount == 500
+
+
+class TestMyFollowUpsCalendar:
+	"""The desk's calendars open on the user's own follow-ups; the Next Contact By filter shows a
+	colleague's."""
+
+	def events(self, **kwargs) -> set[str]:
+		from sales_pipeline.sales_pipeline.follow_up import get_follow_up_calendar_events
+
+		rows = get_follow_up_calendar_events("Pipeline Opportunity", "2026-11-30", "2026-12-07", **kwargs)
+		return {row.name for row in rows}
+
+	def test_opens_on_my_follow_ups(self, as_user):
+		mine = with_follow_up(user=factories.SALES_USER, when=TOMORROW_AT_10AM)
+		theirs = with_follow_up(user=factories.SALES_USER_2, when=TOMORROW_AT_10AM)
+		as_user(factories.SALES_USER)
+		names = self.events(mine_unless_filtered=True)
+		assert mine.name in names
+		assert theirs.name not in names
+
+	def test_a_colleagues_follow_ups_by_the_filter(self, as_user):
+		mine = with_follow_up(user=factories.SALES_USER, when=TOMORROW_AT_10AM)
+		theirs = with_follow_up(user=factories.SALES_USER_2, when=TOMORROW_AT_10AM)
+		as_user(factories.SALES_USER)
+		names = self.events(
+			mine_unless_filtered=True,
+			filters=[["Pipeline Opportunity", "contact_by", "=", factories.SALES_USER_2]],
+		)
+		assert theirs.name in names
+		assert mine.name not in names

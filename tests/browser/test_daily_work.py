@@ -148,3 +148,36 @@ def test_a_sales_user_sets_a_quotation_as_lost(page, committed_quotation, browse
 	assert opportunity.status == "Lost"
 	assert [row.lost_reason for row in opportunity.lost_reasons] == [reason.name]
 	assert not browser_errors.from_app(), str(browser_errors)
+
+
+@pytest.fixture
+def committed_follow_ups_of_two_users():
+	"""Follow-ups tomorrow for the sales user and a colleague, committed; removed afterwards."""
+	when = add_days(now_datetime(), 1).replace(hour=10, minute=0, second=0, microsecond=0)
+	docs = [
+		factories.make_opportunity(items=None, contact_by=user, contact_date=when)
+		for user in (factories.SALES_USER, factories.SALES_USER_2)
+	]
+	frappe.db.commit()  # nosemgrep
+	yield docs
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	for doc in docs:
+		remove_follow_up_records(frappe.get_doc(doc.doctype, doc.name))
+		delete_without_trace("Pipeline Lead", doc.party_name)
+	frappe.db.commit()  # nosemgrep
+
+
+def test_the_follow_up_calendar_opens_on_my_follow_ups(
+	page, committed_follow_ups_of_two_users, browser_errors, step_screenshot
+):
+	"""The opportunity calendar shows the sales user's own follow-up, not the colleague's."""
+	mine, theirs = committed_follow_ups_of_two_users
+	log_in(page, factories.SALES_USER)
+	page.goto("/app/pipeline-opportunity/view/calendar/default")
+	calendar = page.locator(".fc-view-container")
+	expect(calendar.locator(".fc-event").filter(has_text=mine.title).first).to_be_visible()
+	page.wait_for_load_state("networkidle")
+	step_screenshot("calendar")
+	expect(calendar.locator(".fc-event").filter(has_text=theirs.title)).to_have_count(0)
+	assert not browser_errors.from_app(), str(browser_errors)

@@ -46,6 +46,12 @@ sales_pipeline.follow_up_calendar = function () {
 			title: "title",
 		},
 		get_events_method: "sales_pipeline.sales_pipeline.follow_up.get_follow_up_calendar_events",
+		// The calendar merges these settings into itself: ask for the user's own follow-ups unless
+		// the list's "Next Contact By" filter names someone.
+		get_args(start, end) {
+			const args = frappe.views.Calendar.prototype.get_args.call(this, start, end);
+			return { ...args, mine_unless_filtered: 1 };
+		},
 		filters: [
 			{
 				fieldtype: "Link",

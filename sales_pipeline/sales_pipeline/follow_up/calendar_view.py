@@ -16,9 +16,12 @@ def get_follow_up_calendar_events(
 	field_map: str | None = None,
 	filters: str | list | None = None,
 	fields: str | list | None = None,
+	mine_unless_filtered: bool = False,
 ) -> list[dict]:
-	"""The follow-ups between start and end the user may read, for the calendar views of
-	Pipeline Opportunity and Pipeline Lead."""
+	"""The open follow-ups between start and end the user may read, for the calendar views of
+	Pipeline Opportunity and Pipeline Lead. With `mine_unless_filtered` (the desk's calendars),
+	only the user's own unless the filters name a Next Contact By: a rep's calendar opens on
+	their follow-ups, and the "Next Contact By" filter shows a colleague's."""
 	if doctype not in FOLLOW_UP_DOCTYPES:
 		frappe.throw(_("{0} has no follow-ups").format(frappe.bold(doctype)), frappe.ValidationError)
 	frappe.has_permission(doctype, "read", throw=True)
@@ -29,6 +32,8 @@ def get_follow_up_calendar_events(
 			_("Start and end must be dates, got {0} and {1}").format(start, end), frappe.ValidationError
 		)
 	filters = parse_calendar_filters(doctype, filters)
+	if mine_unless_filtered and not any(condition[1] == "contact_by" for condition in filters):
+		filters.append([doctype, "contact_by", "=", frappe.session.user])
 	rows = frappe.get_list(
 		doctype,
 		fields=["name", "title", "contact_by", "contact_date", "status"],
