@@ -147,7 +147,7 @@ class Stats:
 		self.latencies = collections.defaultdict(list)
 		self.errors = collections.Counter()  # (status, exception type) -> count
 		self.error_kinds = collections.defaultdict(collections.Counter)  # same key -> request kinds
-		self.error_examples = {}
+		self.error_examples = collections.defaultdict(list)  # up to 3 different ones a kind
 		self.kind_errors = collections.Counter()
 		self.total = 0
 		self.job_runs: list[float] = []
@@ -162,7 +162,9 @@ class Stats:
 				self.errors[key] += 1
 				self.error_kinds[key][kind] += 1
 				self.kind_errors[kind] += 1
-				self.error_examples.setdefault(key, f"{kind}: {message}")
+				example = f"{kind}: {message}"
+				if len(self.error_examples[key]) < 3 and example not in self.error_examples[key]:
+					self.error_examples[key].append(example)
 
 	def server_errors(self) -> int:
 		return sum(count for (status, _exc), count in self.errors.items() if status and status >= 500)
@@ -273,9 +275,10 @@ class Api:
 			body = {}
 		if response.status_code >= 400:
 			exc_type = body.get("exc_type") or "-"
-			self.stats.record(
-				kind, ms, response.status_code, exc_type, server_message(body) or response.reason
-			)
+			message = server_message(body) or response.reason
+			if response.status_code >= 500:
+				message += app_frames(body)
+			self.stats.record(kind, ms, response.status_code, exc_type, message)
 			return Result(ok=False, status=response.status_code, exc_type=exc_type)
 		self.stats.record(kind, ms, response.status_code, None, "")
 		return Result(ok=True, status=response.status_code, data=body.get("message", body.get("data")))
@@ -298,6 +301,21 @@ class Api:
 		return self.method(
 			kind, "run_doc_method", dt=doctype, dn=name, method=method, args=json.dumps(args or {})
 		)
+
+
+def app_frames(body: dict) -> str:
+	"""Where in the app a server error was raised: the last frames of this app in the traceback
+	Frappe sends back (when the site allows tracebacks)."""
+	try:
+		traceback = "\n".join(json.loads(body.get("exc") or "[]"))
+	except (ValueError, TypeError):
+		return ""
+	frames = re.findall(r'File "[^"]*/(sales_pipeline/[^"]+)", line (\d+), in (\w+)', traceback)
+	return (
+		"; at " + " > ".join(f"{path}:{line} {function}" for path, line, function in frames[-3:])
+		if frames
+		else ""
+	)
 
 
 def server_message(body: dict) -> str:
@@ -1456,7 +1474,8 @@ def report(run: Run, violations: Violations) -> None:
 	for (status, exc_type), count in stats.errors.most_common():
 		kinds = ", ".join(f"{kind} {n}" for kind, n in stats.error_kinds[(status, exc_type)].most_common(4))
 		print(f"  {status or 'no answer'} {exc_type}: {count}  ({kinds})")
-		print(f"      e.g. {stats.error_examples[(status, exc_type)]}")
+		for example in stats.error_examples[(status, exc_type)]:
+			print(f"      e.g. {example}")
 	for failure in stats.job_failures[:EXAMPLES]:
 		print(f"  follow-up job run failed: {failure}")
 	error_logs = frappe.get_all("Error Log", fields=["method"], limit_page_length=0)
