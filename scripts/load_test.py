@@ -46,7 +46,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -77,7 +77,12 @@ def parse_args():
 	)
 	parser.add_argument("--site", required=True)
 	parser.add_argument("--users", type=int, default=10, help="concurrent sales users (default 10)")
-	parser.add_argument("--seconds", type=int, default=90, help="length of the steady load (default 90)")
+	parser.add_argument(
+		"--seconds",
+		type=int,
+		default=90,
+		help="how long the users work at least; they go on until the races are done (default 90)",
+	)
 	parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
 	parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
 	parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
@@ -125,7 +130,7 @@ class SiteClock:
 
 def morning_time_zone() -> str:
 	"""A fixed-offset zone in which it is now between 08:00 and 09:00, so the day has hours left."""
-	offset = ((8 - datetime.utcnow().hour + 12) % 24) - 12
+	offset = ((8 - datetime.now(timezone.utc).hour + 12) % 24) - 12
 	if offset == 0:
 		return "Etc/GMT"
 	# Etc/GMT-N is N hours ahead of UTC (the POSIX sign).
@@ -604,9 +609,8 @@ class Run:
 	job_lock: threading.Lock = field(default_factory=threading.Lock)
 	stop_users: threading.Event = field(default_factory=threading.Event)
 	races_done: threading.Event = field(default_factory=threading.Event)
-	race_docs: dict = field(
-		default_factory=lambda: collections.defaultdict(list)
-	)  # race -> [docs of a round]
+	# race number -> the documents of each of its rounds
+	race_docs: dict = field(default_factory=lambda: collections.defaultdict(list))
 	race_notes: dict = field(default_factory=lambda: collections.defaultdict(list))
 	events: list = field(default_factory=list)
 	server: "Server | None" = None
