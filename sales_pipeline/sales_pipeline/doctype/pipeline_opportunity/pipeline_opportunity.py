@@ -25,7 +25,11 @@ from sales_pipeline.sales_pipeline.party import (
 	validate_party,
 )
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_terms, set_default_valid_till
-from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_percentage
+from sales_pipeline.sales_pipeline.validation import (
+	validate_date_order,
+	validate_number_bounds,
+	validate_percentage,
+)
 
 # Quotation statuses that keep a deal alive: an opportunity with one cannot be declared lost. A
 # Lost quotation is not one of them.
@@ -102,6 +106,7 @@ class PipelineOpportunity(Document):
 		validate_percentage(self, "probability")
 		validate_date_order(self, "transaction_date", "expected_closing")
 		validate_follow_up(self)
+		validate_number_bounds(self)
 
 	def on_update(self):
 		self.update_lead_statuses()

@@ -23,7 +23,7 @@ from sales_pipeline.sales_pipeline.party import (
 )
 from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_terms, set_default_valid_till
-from sales_pipeline.sales_pipeline.validation import validate_date_order
+from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_number_bounds
 
 
 class PipelineQuotation(Document):
@@ -87,6 +87,7 @@ class PipelineQuotation(Document):
 		set_item_details(self)
 		set_amounts_and_total(self)
 		validate_date_order(self, "transaction_date", "valid_till")
+		validate_number_bounds(self)
 
 	def before_submit(self):
 		self.validate_opportunity_is_open()

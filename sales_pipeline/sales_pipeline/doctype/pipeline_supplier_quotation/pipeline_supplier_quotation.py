@@ -9,7 +9,7 @@ from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_
 from sales_pipeline.sales_pipeline.party import check_can_use, check_permission_with_server_values
 from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
-from sales_pipeline.sales_pipeline.validation import validate_date_order
+from sales_pipeline.sales_pipeline.validation import validate_date_order, validate_number_bounds
 
 
 class PipelineSupplierQuotation(Document):
@@ -53,6 +53,7 @@ class PipelineSupplierQuotation(Document):
 		set_amounts_and_total(self)
 		validate_date_order(self, "transaction_date", "valid_till")
 		self.set_status()
+		validate_number_bounds(self)
 
 	def validate_supplier(self):
 		supplier = self.supplier and frappe.db.get_value(
