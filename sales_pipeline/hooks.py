@@ -60,6 +60,12 @@ global_search_doctypes = {
 	]
 }
 
+# Frappe's global search checks only the DocType; this one also drops the app's records the user
+# may not read (User Permissions on customers and leads).
+override_whitelisted_methods = {
+	"frappe.utils.global_search.search": "sales_pipeline.sales_pipeline.global_search.search",
+}
+
 
 # Document Events
 # ---------------

@@ -4,6 +4,8 @@ search (the awesomebar's "Search for ...") by name, company or customer name, co
 import frappe
 import pytest
 from frappe.utils.global_search import search, sync_global_search
+from werkzeug.test import EnvironBuilder
+from werkzeug.wrappers import Request
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import make_quotation
 from sales_pipeline.sales_pipeline.global_search import (
@@ -96,3 +98,28 @@ def test_an_opportunity_made_from_a_lead_shows_its_person_before_saving():
 
 	lead = factories.make_lead()
 	assert make_opportunity(lead.name).contact_name == lead.lead_name
+
+
+def test_a_user_restricted_to_one_customer_does_not_find_the_others(as_user):
+	"""Frappe's search checks only the DocType; the app's override drops the records a User
+	Permission hides, through the same whitelisted path the awesomebar calls."""
+	from frappe.handler import execute_cmd
+
+	marker = f"zq{frappe.generate_hash(length=8)}"
+	allowed = factories.make_customer(email_id=f"{marker}.allowed@example.com")
+	hidden = factories.make_customer(email_id=f"{marker}.hidden@example.com")
+	user = factories.make_user(roles=("Sales User",)).name
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user, "allow": "Pipeline Customer", "for_value": allowed.name}
+	).insert()
+	sync_global_search()
+	assert {("Pipeline Customer", allowed.name), ("Pipeline Customer", hidden.name)} <= found(marker)
+	as_user(user)
+	frappe.local.request = Request(EnvironBuilder(method="GET").get_environ())
+	frappe.local.form_dict = frappe._dict(text=marker, limit=100)
+	try:
+		results = {(row["doctype"], row["name"]) for row in execute_cmd("frappe.utils.global_search.search")}
+	finally:
+		del frappe.local.request
+	assert ("Pipeline Customer", allowed.name) in results
+	assert ("Pipeline Customer", hidden.name) not in results
