@@ -2,13 +2,20 @@
 
 They insert as the session user, so a test that switches user also tests that user's
 rights. Keyword arguments override any generated value.
+
+Names that must be unique (item codes, emails, customer, supplier, stage and lost reason
+names) carry RUN, a token of this test run: faker's `unique` holds within one run only, and
+a test site keeps what committed fixtures of an interrupted run left behind.
 """
+
+import secrets
 
 import frappe
 from faker import Faker
 from frappe.utils import add_days, nowdate
 
 fake = Faker()
+RUN = secrets.token_hex(3)
 
 TEST_PASSWORD = "Pipeline-Test-Passw0rd!"
 SALES_USER = "sales.user@sales-pipeline.test"
@@ -63,7 +70,7 @@ def make_user(roles=("Sales User",), **values) -> "frappe.model.document.Documen
 	user = frappe.get_doc(
 		{
 			"doctype": "User",
-			"email": fake.unique.email(),
+			"email": unique_email(),
 			"first_name": fake.first_name(),
 			"send_welcome_email": 0,
 			**values,
@@ -75,8 +82,16 @@ def make_user(roles=("Sales User",), **values) -> "frappe.model.document.Documen
 	return user
 
 
+def unique_email() -> str:
+	local_part, domain = fake.unique.email().split("@")
+	return f"{local_part}.{RUN}@{domain}"
+
+
 def make_item(**values):
-	code = values.pop("item_code", None) or f"{fake.word().upper()}-{fake.unique.random_int(10000, 99999)}"
+	code = (
+		values.pop("item_code", None)
+		or f"{fake.word().upper()}-{RUN.upper()}-{fake.unique.random_int(10000, 99999)}"
+	)
 	return frappe.get_doc(
 		{
 			"doctype": "Pipeline Item",
@@ -95,8 +110,9 @@ def make_lead(**values):
 		{
 			"doctype": "Pipeline Lead",
 			"lead_name": fake.name(),
-			"company_name": fake.unique.company(),
-			"email_id": fake.unique.email(),
+			# A customer made from the lead is named after its company.
+			"company_name": f"{fake.unique.company()} {RUN}",
+			"email_id": unique_email(),
 			"mobile_no": fake.msisdn(),
 			**values,
 		}
@@ -107,9 +123,9 @@ def make_customer(**values):
 	return frappe.get_doc(
 		{
 			"doctype": "Pipeline Customer",
-			"customer_name": f"{fake.unique.company()} {fake.random_int(100, 999)}",
+			"customer_name": f"{fake.unique.company()} {RUN} {fake.random_int(100, 999)}",
 			"customer_type": "Company",
-			"email_id": fake.unique.email(),
+			"email_id": unique_email(),
 			**values,
 		}
 	).insert()
@@ -119,8 +135,8 @@ def make_supplier(**values):
 	return frappe.get_doc(
 		{
 			"doctype": "Pipeline Supplier",
-			"supplier_name": f"{fake.unique.company()} Supplies {fake.random_int(100, 999)}",
-			"email_id": fake.unique.email(),
+			"supplier_name": f"{fake.unique.company()} Supplies {RUN} {fake.random_int(100, 999)}",
+			"email_id": unique_email(),
 			**values,
 		}
 	).insert()
@@ -130,7 +146,7 @@ def make_sales_stage(**values):
 	return frappe.get_doc(
 		{
 			"doctype": "Pipeline Sales Stage",
-			"stage_name": f"{fake.word().title()} {fake.unique.random_int(1000, 9999)}",
+			"stage_name": f"{fake.word().title()} {RUN} {fake.unique.random_int(1000, 9999)}",
 			"probability": fake.random_int(1, 99),
 			"sort_order": fake.random_int(1, 50),
 			**values,
@@ -142,7 +158,7 @@ def make_lost_reason(**values):
 	return frappe.get_doc(
 		{
 			"doctype": "Pipeline Lost Reason",
-			"lost_reason": f"{fake.sentence(nb_words=3)} {fake.unique.random_int(1000, 9999)}",
+			"lost_reason": f"{fake.sentence(nb_words=3)} {RUN} {fake.unique.random_int(1000, 9999)}",
 			**values,
 		}
 	).insert()
@@ -216,3 +232,33 @@ def make_supplier_quotation(supplier=None, items: int | list = 2, submit: bool =
 	if submit:
 		supplier_quotation.submit()
 	return supplier_quotation
+
+
+def delete_without_trace(doctype: str, name: str) -> None:
+	"""Delete a record a committed fixture made as if it had never been made: no Deleted
+	Document and no "Deleted" comment in the feed, for it or for the follow-up Events the app
+	deletes with it. The caller commits."""
+	events = frappe.get_all(
+		"Event Participants",
+		filters={"reference_doctype": doctype, "reference_docname": name, "parenttype": "Event"},
+		pluck="parent",
+	)
+	frappe.delete_doc(doctype, name, force=True, delete_permanently=True, ignore_permissions=True)
+	for deleted_doctype, deleted_name in [(doctype, name), *(("Event", event) for event in events)]:
+		frappe.db.delete(
+			"Comment",
+			{
+				"comment_type": "Deleted",
+				"reference_doctype": deleted_doctype,
+				"subject": f"{deleted_doctype} {deleted_name}",
+			},
+		)
+
+
+def delete_opportunity_without_trace(opportunity) -> None:
+	"""A committed opportunity from make_opportunity, with the items and the lead made for it."""
+	delete_without_trace("Pipeline Opportunity", opportunity.name)
+	if opportunity.opportunity_from == "Pipeline Lead":
+		delete_without_trace("Pipeline Lead", opportunity.party_name)
+	for item_code in {row.item_code for row in opportunity.items}:
+		delete_without_trace("Pipeline Item", item_code)
