@@ -28,7 +28,7 @@ def sync_follow_up_event(doc) -> None:
 		return
 	if has_open_follow_up(doc):
 		follow_up = lock_follow_up(doc.doctype, doc.name)
-		event = get_event_state([follow_up.event]).get(follow_up.event)
+		event = get_event_state([follow_up.event], for_update=True).get(follow_up.event)
 		put_event(doc.doctype, doc, follow_up, event)
 	elif previous and has_open_follow_up(previous):
 		remove_open_event(doc.doctype, doc.name)
@@ -69,19 +69,30 @@ def delete_follow_up(doc) -> None:
 	frappe.db.delete("Notification Log", {"document_type": doc.doctype, "document_name": doc.name})
 
 
-def get_event_state(event_names) -> dict[str, frappe._dict]:
-	"""The owner, time and subject of the given Events that exist, by name, in one query."""
+def get_event_state(event_names, for_update: bool = False) -> dict[str, frappe._dict]:
+	"""The owner, time and subject of the given Events that exist, by name, in one query. With
+	`for_update`, a locking read: what concurrent writers committed, not the transaction's older
+	snapshot (a writer that waited for the follow-up's row lock must see the Event the other made)."""
 	event_names = [name for name in event_names if name]
 	if not event_names:
 		return {}
-	return {
-		event.name: event
-		for event in frappe.get_all(
-			"Event",
-			filters={"name": ("in", event_names)},
-			fields=["name", "owner", "starts_on", "ends_on", "subject", "description", "status"],
+	Event = DocType("Event")
+	query = (
+		frappe.qb.from_(Event)
+		.select(
+			Event.name,
+			Event.owner,
+			Event.starts_on,
+			Event.ends_on,
+			Event.subject,
+			Event.description,
+			Event.status,
 		)
-	}
+		.where(Event.name.isin(event_names))
+	)
+	if for_update:
+		query = query.for_update()
+	return {event.name: event for event in query.run(as_dict=True)}
 
 
 def get_event_values(doctype: str, follow_up) -> dict:
@@ -157,18 +168,18 @@ def set_follow_up_event_owner(event, method=None) -> None:
 
 def remove_open_event(doctype: str, name: str) -> None:
 	"""Remove the follow-up's Event while it is still open; a Completed or Closed one stays as history."""
-	# Find the row first and lock it by its name: a locking read of a missing key would lock the
-	# gap in the unique index, where a concurrent insert of another document's row then deadlocks.
-	follow_up_name = frappe.db.get_value(
-		"Pipeline Follow Up", {"reference_doctype": doctype, "reference_name": name}
-	)
-	if not follow_up_name:
-		return
+	# A locking read, which sees a row another writer has just committed (a plain read would not,
+	# and would leave its Event open). Only called for a document that had a follow-up, so the
+	# row exists and no gap of the unique index gets locked.
 	follow_up = frappe.db.get_value(
-		"Pipeline Follow Up", follow_up_name, ["name", "event"], as_dict=True, for_update=True
+		"Pipeline Follow Up",
+		{"reference_doctype": doctype, "reference_name": name},
+		["name", "event"],
+		as_dict=True,
+		for_update=True,
 	)
 	if not (follow_up and follow_up.event):
 		return
 	set_follow_up_values(follow_up.name, event=None)
-	if frappe.db.get_value("Event", follow_up.event, "status") == "Open":
+	if frappe.db.get_value("Event", follow_up.event, "status", for_update=True) == "Open":
 		frappe.delete_doc("Event", follow_up.event, ignore_permissions=True, delete_permanently=True)

@@ -114,7 +114,7 @@ class FollowUpReminders:
 				follow_up.name, notified_user=row.contact_by, notified_contact_date=row.contact_date
 			)
 			return
-		event = get_event_state([follow_up.event]).get(follow_up.event)
+		event = get_event_state([follow_up.event], for_update=True).get(follow_up.event)
 		event_name = put_event(doctype, row, follow_up, event, record=False)
 
 		notification_log = None

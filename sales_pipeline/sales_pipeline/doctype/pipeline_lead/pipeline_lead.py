@@ -113,8 +113,9 @@ class PipelineLead(Document):
 		return (
 			frappe.qb.from_(Opportunity)
 			.select(Opportunity.name, Opportunity.status)
-			.where(Opportunity.opportunity_from == "Pipeline Lead")
-			.where(Opportunity.party_name == self.name)
+			# The indexed `lead` link: a locking read through a less selective index would lock
+			# other leads' opportunities too.
+			.where(Opportunity.lead == self.name)
 			.orderby(Opportunity.name)
 			.for_update()
 			.run(as_dict=True)

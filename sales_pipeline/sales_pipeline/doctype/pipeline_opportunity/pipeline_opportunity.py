@@ -84,6 +84,13 @@ class PipelineOpportunity(Document):
 		with_items: DF.Check
 	# end: auto-generated types
 
+	def load_from_db(self):
+		"""A load with a lock (`frappe.get_doc(..., for_update=True)`, as the REST API's PUT does
+		before it saves) locks this row: lock its lead before it, in the app's lock order."""
+		if self.flags.for_update and self.name:
+			lock_parties(self.get_parties())
+		return super().load_from_db()
+
 	def check_if_latest(self):
 		"""Frappe locks this opportunity's row here, first thing in a save: lock its lead (and the
 		previous one, when the party changes) before it, in the app's lock order (locking.py)."""
@@ -150,8 +157,8 @@ class PipelineOpportunity(Document):
 
 	def get_parties(self) -> list[tuple[str, str]]:
 		"""(party type, party name) of this opportunity, and of the stored one when it differs."""
-		parties = [(self.opportunity_from, self.party_name)]
-		if not self.is_new():
+		parties = [(self.get("opportunity_from"), self.get("party_name"))]
+		if self.name and not self.is_new():
 			stored = frappe.db.get_value(self.doctype, self.name, ["opportunity_from", "party_name"])
 			if stored:
 				parties.append(tuple(stored))

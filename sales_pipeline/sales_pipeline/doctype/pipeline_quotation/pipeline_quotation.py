@@ -67,6 +67,13 @@ class PipelineQuotation(Document):
 
 	# end: auto-generated types
 
+	def load_from_db(self):
+		"""A load with a lock (`frappe.get_doc(..., for_update=True)`, as the REST API's PUT does
+		before it saves) locks this row: lock its opportunity and lead before it."""
+		if self.flags.for_update and self.name:
+			lock_opportunity(frappe.db.get_value(self.doctype, self.name, "opportunity"))
+		return super().load_from_db()
+
 	def check_if_latest(self):
 		"""Frappe locks this quotation's row here, first thing in a save, submit or cancel: lock its
 		opportunity and that one's lead before it, in the app's lock order (locking.py)."""
