@@ -266,3 +266,47 @@ class TestDeadlockVictims:
 		assert not errors, errors
 		for opportunity in opportunities:
 			assert frappe.db.get_value("Pipeline Opportunity", opportunity.name, "status") == "Lost"
+
+
+class TestEventsAfterWaitingForALock:
+	def test_a_follow_up_cleared_just_after_a_reopen_leaves_no_open_event(self, committed):
+		"""The clearing request read something before the reopen committed (its snapshot is older
+		than the Event the reopen made); it must still find and delete that Event."""
+		for _ in range(ROUNDS):
+			opportunity = factories.make_opportunity(
+				items=1,
+				contact_by=factories.SALES_USER_2,
+				contact_date=frappe.utils.add_days(frappe.utils.now_datetime(), 1).replace(microsecond=0),
+			)
+			committed.extend([frappe.get_doc("Pipeline Lead", opportunity.party_name), opportunity])
+			opportunity.declare_enquiry_lost([{"lost_reason": factories.make_lost_reason().name}])
+			frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+			reopened = threading.Event()
+
+			def clear(barrier):
+				frappe.db.get_value("Pipeline Opportunity", opportunity.name, "status")  # snapshot taken
+				barrier.wait(timeout=30)
+				reopened.wait(timeout=30)
+				# What the REST API's PUT does.
+				doc = frappe.get_doc("Pipeline Opportunity", opportunity.name, for_update=True)
+				doc.update({"contact_by": None, "contact_date": None})
+				doc.save()
+
+			def reopen(barrier):
+				doc = frappe.get_doc("Pipeline Opportunity", opportunity.name)
+				barrier.wait(timeout=30)
+				doc.reopen_opportunity()
+				frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
+				reopened.set()
+
+			errors = run_concurrently((factories.SALES_USER, clear), (factories.SALES_USER, reopen))
+			assert not errors, errors
+			open_events = frappe.get_all(
+				"Event",
+				filters=[
+					["Event Participants", "reference_docname", "=", opportunity.name],
+					["status", "=", "Open"],
+				],
+				pluck="name",
+			)
+			assert open_events == []

@@ -64,8 +64,7 @@ def delete_follow_up(doc) -> None:
 		if participation.parent not in app_events:
 			frappe.db.delete("Event Participants", {"name": participation.name})
 	for event in app_events:
-		if frappe.db.exists("Event", event):
-			frappe.delete_doc("Event", event, ignore_permissions=True, force=True, delete_permanently=True)
+		delete_follow_up_event(event)
 	frappe.db.delete("Notification Log", {"document_type": doc.doctype, "document_name": doc.name})
 
 
@@ -182,4 +181,15 @@ def remove_open_event(doctype: str, name: str) -> None:
 		return
 	set_follow_up_values(follow_up.name, event=None)
 	if frappe.db.get_value("Event", follow_up.event, "status", for_update=True) == "Open":
-		frappe.delete_doc("Event", follow_up.event, ignore_permissions=True, delete_permanently=True)
+		delete_follow_up_event(follow_up.event)
+
+
+def delete_follow_up_event(name: str) -> None:
+	"""Delete an Event the app made, whose row the caller has locked. Not through frappe.delete_doc:
+	it first checks that the Event exists with a plain read, from the transaction's snapshot, and
+	quietly does nothing when the Event was committed by another request after that snapshot was
+	taken (a follow-up set while this request waited for the document's lock). The app's Events
+	have nothing else hanging off them but their participant rows and comments."""
+	frappe.db.delete("Event Participants", {"parenttype": "Event", "parent": name})
+	frappe.db.delete("Comment", {"reference_doctype": "Event", "reference_name": name})
+	frappe.db.delete("Event", {"name": name})
