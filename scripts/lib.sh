@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared steps of the development scripts. Sourced, not run.
 # Every step is idempotent: running a script twice reuses what the first run built, and a
 # second run on a set-up machine installs, starts and migrates nothing.
