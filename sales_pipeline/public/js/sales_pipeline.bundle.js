@@ -63,9 +63,10 @@ sales_pipeline.follow_up_calendar = function () {
 	};
 };
 
-// "Set as Lost" on an opportunity or a quotation: ask for the lost reasons and the detail, then run
-// the document's declare_enquiry_lost and show the document as the server left it.
-sales_pipeline.declare_lost = function (frm) {
+// The lost-reasons dialog: one or more Pipeline Lost Reasons and a detail. `declare(args)` asks
+// the server and returns a promise; the dialog closes when it resolves and stays open to try again
+// when it fails (the server's message is on show).
+sales_pipeline.make_lost_dialog = function (declare) {
 	const dialog = new frappe.ui.Dialog({
 		title: __("Set as Lost"),
 		fields: [
@@ -84,16 +85,26 @@ sales_pipeline.declare_lost = function (frm) {
 		],
 		primary_action_label: __("Declare Lost"),
 		primary_action(values) {
-			frm.call({
-				doc: frm.doc,
-				method: "declare_enquiry_lost",
-				args: { lost_reasons_list: values.lost_reasons, detailed_reason: values.detailed_reason },
-				freeze: true,
-			})
+			const args = {
+				lost_reasons_list: values.lost_reasons,
+				detailed_reason: values.detailed_reason,
+			};
+			Promise.resolve(declare(args))
 				.then(() => dialog.hide())
-				.then(() => frm.reload_doc());
+				.catch(() => {});
 		},
 	});
+	return dialog;
+};
+
+// "Set as Lost" on an opportunity or a quotation form: run the document's declare_enquiry_lost and
+// show the document as the server left it.
+sales_pipeline.declare_lost = function (frm) {
+	const dialog = sales_pipeline.make_lost_dialog((args) =>
+		frm
+			.call({ doc: frm.doc, method: "declare_enquiry_lost", args, freeze: true })
+			.then(() => frm.reload_doc())
+	);
 	dialog.show();
 	return dialog;
 };
@@ -171,50 +182,21 @@ sales_pipeline.run_opportunity_method = function (name, method, args) {
 	});
 };
 
-// The lost-reasons dialog of an opportunity for a page that has only its name (the pipeline board):
-// declares it lost on the server, then calls `on_done`. The Table MultiSelect needs the child
-// DocType's meta, which comes with the opportunity's.
+// "Set as Lost" for a page that has only the opportunity's name (the pipeline board): declares it
+// lost on the server, then calls `on_done`. The Table MultiSelect needs the child DocType's meta,
+// which comes with the opportunity's.
 sales_pipeline.declare_opportunity_lost = function (name, { on_done } = {}) {
 	frappe.model.with_doctype("Pipeline Opportunity", () =>
-		sales_pipeline.make_opportunity_lost_dialog(name, on_done).show()
+		sales_pipeline
+			.make_lost_dialog((args) => {
+				frappe.dom.freeze();
+				return sales_pipeline
+					.run_opportunity_method(name, "declare_enquiry_lost", args)
+					.then(() => on_done && on_done())
+					.finally(() => frappe.dom.unfreeze());
+			})
+			.show()
 	);
-};
-
-sales_pipeline.make_opportunity_lost_dialog = function (name, on_done) {
-	const dialog = new frappe.ui.Dialog({
-		title: __("Set as Lost"),
-		fields: [
-			{
-				fieldname: "lost_reasons",
-				fieldtype: "Table MultiSelect",
-				label: __("Lost Reasons"),
-				options: "Pipeline Lost Reason Detail",
-				reqd: 1,
-			},
-			{
-				fieldname: "detailed_reason",
-				fieldtype: "Small Text",
-				label: __("Detailed Reason"),
-			},
-		],
-		primary_action_label: __("Declare Lost"),
-		primary_action(values) {
-			frappe.dom.freeze();
-			sales_pipeline
-				.run_opportunity_method(name, "declare_enquiry_lost", {
-					lost_reasons_list: values.lost_reasons,
-					detailed_reason: values.detailed_reason,
-				})
-				.then(() => {
-					dialog.hide();
-					if (on_done) on_done();
-				})
-				// The server's message is on show; the dialog stays open to try again.
-				.catch(() => {})
-				.finally(() => frappe.dom.unfreeze());
-		},
-	});
-	return dialog;
 };
 
 // Fill the contact's email and mobile when a contact is picked.
