@@ -70,15 +70,15 @@ def reload_for_update(doc) -> None:
 
 
 def retry_on_deadlock(method):
-	"""Run a whitelisted document method again when the database picks its transaction as a
-	deadlock victim (it has then rolled the whole transaction back). The method must start from
-	the stored document (reload_for_update), so a retry decides afresh."""
+	"""Run a whitelisted function or document method again when the database picks its
+	transaction as a deadlock victim (it has then rolled the whole transaction back). It must start
+	from the stored document (reload_for_update), so a retry decides afresh."""
 
 	@functools.wraps(method)
-	def run(doc, *args, **kwargs):
+	def run(*args, **kwargs):
 		for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
 			try:
-				return method(doc, *args, **kwargs)
+				return method(*args, **kwargs)
 			except frappe.QueryDeadlockError:
 				if attempt == DEADLOCK_ATTEMPTS:
 					raise

@@ -11,15 +11,13 @@ the unique `name`, so paging never skips or repeats a card.
 
 import datetime
 import json
-import random
-import time
 
 import frappe
 from frappe import _
 from frappe.utils import cint, date_diff, escape_html, flt, get_datetime, getdate, now_datetime, nowdate
 
 from sales_pipeline.sales_pipeline.currency import get_currency_or_filters, get_default_currency
-from sales_pipeline.sales_pipeline.locking import DEADLOCK_ATTEMPTS
+from sales_pipeline.sales_pipeline.locking import retry_on_deadlock
 
 DOCTYPE = "Pipeline Opportunity"
 OPEN_STATUSES = ("Open", "Replied", "Quotation")
@@ -101,22 +99,11 @@ def get_column(
 
 
 @frappe.whitelist(methods=["POST"])
+@retry_on_deadlock
 def move_to_stage(opportunity: str, sales_stage: str) -> dict:
 	"""Move an open opportunity to another sales stage and return its card. The probability
 	follows the new stage's default unless it was set by hand (it differs from the old stage's
 	default). A transaction picked as a deadlock victim is run again from the stored document."""
-	for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
-		try:
-			return _move_to_stage(opportunity, sales_stage)
-		except frappe.QueryDeadlockError:
-			if attempt == DEADLOCK_ATTEMPTS:
-				raise
-			frappe.db.rollback()
-			frappe.clear_messages()
-			time.sleep(random.uniform(0.01, 0.05) * attempt)
-
-
-def _move_to_stage(opportunity, sales_stage) -> dict:
 	if frappe.session.user == "Guest":
 		frappe.throw(_("Log in to move an opportunity"), frappe.PermissionError)
 	name = parse_text(opportunity, "opportunity")
