@@ -1,11 +1,14 @@
 """The quotation a customer reads: the "Pipeline Quotation" print format and its Terms."""
 
+import json
+
 import frappe
 import pytest
 from freezegun import freeze_time
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import make_quotation
 from tests import factories
+from tests.test_follow_up import no_outgoing_email_account, outgoing_email_account  # noqa: F401 (fixtures)
 
 TERMS = "<p>Payment within <b>30 days</b>.</p>"
 
@@ -80,3 +83,27 @@ def test_a_user_who_cannot_read_the_quotation_cannot_print_it(as_user):
 	as_user(factories.OUTSIDER)
 	with pytest.raises((frappe.PermissionError, frappe.DoesNotExistError)):
 		frappe.get_print("Pipeline Quotation", quotation.name, print_format="Pipeline Quotation")
+
+
+@pytest.mark.usefixtures("outgoing_email_account")
+def test_emailing_the_quotation_from_the_form_attaches_its_print(as_user):
+	"""The form's Email (Frappe's composer) sends the quotation with its print as the attachment."""
+	from frappe.core.doctype.communication.email import make
+
+	_lead, quotation = quoted_lead()
+	quotation.insert()
+	quotation.submit()
+	as_user(factories.SALES_USER)
+	sent = make(
+		doctype=quotation.doctype,
+		name=quotation.name,
+		content="Please find our quotation attached.",
+		subject=quotation.name,
+		recipients="buyer@example.com",
+		send_email=True,
+		print_format="Pipeline Quotation",
+	)
+	[queued] = frappe.get_all("Email Queue", filters={"communication": sent["name"]}, fields=["attachments"])
+	[attachment] = json.loads(queued.attachments)
+	assert attachment["print_format"] == "Pipeline Quotation"
+	assert (attachment["doctype"], attachment["name"]) == (quotation.doctype, quotation.name)
