@@ -63,6 +63,7 @@ def delete_scheduled_job_types():
 	for name in frappe.get_all(
 		"Scheduled Job Type", filters={"method": ("like", "sales_pipeline.%")}, pluck="name"
 	):
+		# Run by the administrator's uninstall; the jobs belong to this app and go with it.
 		frappe.delete_doc("Scheduled Job Type", name, ignore_permissions=True, force=True)
 
 

@@ -132,6 +132,9 @@ def put_event(doctype: str, follow_up, follow_up_row, event, record: bool = True
 		if any(event.get(key) != value for key, value in values.items()):
 			event_doc = frappe.get_doc("Event", event.name)
 			event_doc.update(values)
+			# The Event belongs to the Next Contact By user, not to whoever saved the document (a
+			# Sales User may not write a colleague's Event); it moves only with a save the user was
+			# allowed to make, or with the scheduler's job.
 			event_doc.save(ignore_permissions=True)
 		if event.owner != user:
 			# Moved to another user: it leaves the previous user's calendar.
@@ -152,6 +155,7 @@ def put_event(doctype: str, follow_up, follow_up_row, event, record: bool = True
 	)
 	# The Event belongs in the Next Contact By user's calendar, not in the calendar of whoever saved.
 	event_doc.flags.follow_up_owner = user
+	# Made for a save the user was allowed to make (or by the scheduler's job), owned by another user.
 	event_doc.insert(ignore_permissions=True)
 	if record:
 		set_follow_up_values(follow_up_row.name, event=event_doc.name)

@@ -341,6 +341,8 @@ def update_status_from_quotations(
 	if lost_reasons and not opportunity.get_active_quotations():
 		opportunity.set("lost_reasons", [{"lost_reason": reason} for reason in lost_reasons])
 		opportunity.order_lost_reason = detailed_reason
+		# A consequence of the quotation the user declared lost (its submit right was checked
+		# there), not an edit of the opportunity.
 		opportunity.set_status("Lost", ignore_permissions=True)
 		return
 	status = opportunity.get_status_from_quotations(opportunity.status)
