@@ -28,7 +28,7 @@ def test_app_is_installed_on_the_site():
 def test_every_doctype_is_synced_with_its_table():
 	"""Every DocType defined in the app exists on the site, in the app's module, with its table."""
 	definitions = app_doctypes()
-	assert len(definitions) == 15
+	assert len(definitions) == 16
 	for name, definition in definitions.items():
 		assert frappe.db.get_value("DocType", name, "module") == "Sales Pipeline", name
 		if not definition.get("issingle"):
@@ -92,8 +92,8 @@ def test_permissions_in_the_doctype_json():
 		if definition.get("istable"):
 			assert not definition["permissions"], name
 			continue
-		if name == "Pipeline Follow Up":
-			continue  # kept by the app itself, see the next test
+		if name in ("Pipeline Follow Up", "Pipeline Opportunity History"):
+			continue  # kept by the app itself, see the next tests
 		by_role = {perm["role"]: perm for perm in definition["permissions"]}
 		assert not {"All", "Guest"} & set(by_role), name
 		assert by_role["Sales User"].get("read"), name
@@ -116,6 +116,18 @@ def test_follow_up_rows_are_written_by_the_app_only():
 	by_role = {perm["role"]: perm for perm in definition["permissions"]}
 	assert set(by_role) == {"Sales Manager", "System Manager"}
 	assert not any(perm.get("write") or perm.get("create") for perm in by_role.values())
+
+
+def test_opportunity_history_is_written_by_the_app_only():
+	"""Users read the opportunity history; nobody creates, edits or deletes a row by hand."""
+	definition = app_doctypes()["Pipeline Opportunity History"]
+	assert definition["in_create"]
+	by_role = {perm["role"]: perm for perm in definition["permissions"]}
+	assert set(by_role) == {"Sales User", "Sales Manager", "System Manager"}
+	assert all(perm.get("read") for perm in by_role.values())
+	assert not any(
+		perm.get(right) for perm in by_role.values() for right in ("write", "create", "delete", "submit")
+	)
 
 
 def test_transactions_use_naming_series_and_track_changes():

@@ -10,6 +10,7 @@ from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
+from sales_pipeline.sales_pipeline.history import delete_history, record_change
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
 from sales_pipeline.sales_pipeline.locking import (
 	lock_parties,
@@ -36,6 +37,8 @@ from sales_pipeline.sales_pipeline.validation import (
 ACTIVE_QUOTATION_STATUSES = ("Open", "Ordered")
 # An opportunity in one of these cannot be quoted.
 UNQUOTABLE_STATUSES = ("Lost", "Closed")
+# A won deal is certain, a lost or closed one is gone: their probability says so.
+STATUS_PROBABILITY = {"Converted": 100, "Lost": 0, "Closed": 0}
 
 
 class PipelineOpportunity(Document):
@@ -109,6 +112,7 @@ class PipelineOpportunity(Document):
 		set_item_details(self)
 		set_amounts_and_total(self)
 		self.set_opportunity_amount()
+		self.set_probability_from_status()
 		self.set_probability_from_sales_stage()
 		validate_percentage(self, "probability")
 		validate_date_order(self, "transaction_date", "expected_closing")
@@ -119,8 +123,13 @@ class PipelineOpportunity(Document):
 		self.update_lead_statuses()
 		sync_follow_up_event(self)
 
+	def on_change(self):
+		# Frappe runs on_change after every insert and save and after every db_set.
+		record_change(self)
+
 	def on_trash(self):
 		delete_follow_up(self)
+		delete_history(self.name)
 
 	def after_delete(self):
 		if self.opportunity_from == "Pipeline Lead":
@@ -150,6 +159,16 @@ class PipelineOpportunity(Document):
 		self.with_items = 1 if self.items else 0
 		if self.items:
 			self.opportunity_amount = self.total
+
+	def set_probability_from_status(self):
+		"""Converted carries 100, Lost and Closed 0; a deal that leaves one of them (reopened, its
+		order cancelled) takes its stage's default probability again."""
+		if self.status in STATUS_PROBABILITY:
+			self.probability = STATUS_PROBABILITY[self.status]
+			return
+		previous = self.get_doc_before_save()
+		if previous and previous.status in STATUS_PROBABILITY:
+			self.probability = 0
 
 	def set_probability_from_sales_stage(self):
 		if self.sales_stage and not self.probability:

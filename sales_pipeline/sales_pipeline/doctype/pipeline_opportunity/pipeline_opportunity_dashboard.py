@@ -6,5 +6,6 @@ def get_data():
 		"fieldname": "opportunity",
 		"transactions": [
 			{"label": _("Quotations"), "items": ["Pipeline Quotation", "Pipeline Supplier Quotation"]},
+			{"label": _("History"), "items": ["Pipeline Opportunity History"]},
 		],
 	}
