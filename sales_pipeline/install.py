@@ -30,6 +30,8 @@ DEFAULT_SETTINGS = {
 	"close_opportunity_after_days": 15,
 	"default_quotation_validity": 30,
 	"default_sales_stage": "Prospecting",
+	"win_rate_months": 12,
+	"win_rate_prior_weight": 10,
 }
 
 

@@ -1,0 +1,128 @@
+# Copyright (c) 2026, sales_pipeline developers
+# For license information, please see license.txt
+
+"""Win rates learned from the opportunity history.
+
+For each Pipeline Sales Stage: of the opportunities that closed within the window before
+`as_of`, how many that had been in that stage were won (became Converted) and how many lost
+(became Lost or Closed), and the win probability smoothed towards the stage's default
+probability, so that a stage with little history stays near its default:
+
+    probability = 100 x (won + k x p0 / 100) / (won + lost + k)
+
+k being Pipeline Settings `win_rate_prior_weight` and p0 the stage's default probability. Only
+history rows changed on or before `as_of` are read, so a rate learned "as of" a past moment is
+the rate that could have been known then. The rates are a property of the whole pipeline (like
+a stage's default probability), not of the records one user may read."""
+
+import frappe
+from dateutil.relativedelta import relativedelta
+from frappe.utils import cint, flt, get_datetime, now_datetime
+
+from sales_pipeline.sales_pipeline.history import HISTORY_DOCTYPE
+
+WON_STATUSES = ("Converted",)
+LOST_STATUSES = ("Lost", "Closed")
+CLOSED_STATUSES = WON_STATUSES + LOST_STATUSES
+# The documented defaults, used while Pipeline Settings has no value (a Single's field added
+# after the site was installed reads 0 until someone saves the settings).
+DEFAULT_WIN_RATE_MONTHS = 12
+DEFAULT_PRIOR_WEIGHT = 10
+
+
+def get_win_rate_settings() -> tuple[int, float]:
+	"""(window in months, prior weight k) from Pipeline Settings, with the documented defaults."""
+	months = cint(frappe.db.get_single_value("Pipeline Settings", "win_rate_months"))
+	weight = frappe.db.get_single_value("Pipeline Settings", "win_rate_prior_weight")
+	return (
+		months if months > 0 else DEFAULT_WIN_RATE_MONTHS,
+		DEFAULT_PRIOR_WEIGHT if weight in (None, "") else max(flt(weight), 0.0),
+	)
+
+
+def get_win_rates(as_of=None, months: int | None = None) -> dict[str, dict]:
+	"""`{sales_stage: {"won": int, "lost": int, "rate": float | None, "probability": float}}` for
+	every Pipeline Sales Stage, learned from the opportunities that closed within `months` (Pipeline
+	Settings `win_rate_months` by default) before `as_of` (now by default)."""
+	as_of = get_datetime(as_of) if as_of else now_datetime()
+	default_months, prior_weight = get_win_rate_settings()
+	months = cint(months) if months else default_months
+	if months <= 0:
+		frappe.throw(frappe._("Months must be a positive number of months"), frappe.ValidationError)
+	since = as_of - relativedelta(months=months)
+
+	counts = count_closed_by_stage(since, as_of)
+	rates = {}
+	for stage in frappe.get_all(
+		"Pipeline Sales Stage", fields=["name", "probability"], order_by="sort_order asc, name asc"
+	):
+		won, lost = counts.get(stage.name, (0, 0))
+		rates[stage.name] = make_rate(won, lost, flt(stage.probability), prior_weight)
+	return rates
+
+
+def make_rate(won: int, lost: int, default_probability: float, prior_weight: float) -> dict:
+	closed = won + lost
+	if closed + prior_weight:
+		probability = 100 * (won + prior_weight * default_probability / 100) / (closed + prior_weight)
+	else:
+		probability = default_probability
+	return {
+		"won": won,
+		"lost": lost,
+		"rate": 100 * won / closed if closed else None,
+		"probability": probability,
+	}
+
+
+def count_closed_by_stage(since, as_of) -> dict[str, tuple[int, int]]:
+	"""{stage: (won, lost)} over the opportunities whose last closing on or before `as_of` falls
+	after `since` and that were not reopened after it (by `as_of`). Each counts once for every
+	stage its history shows it in up to that closing."""
+	history = f"`tab{HISTORY_DOCTYPE}`"
+	closed = ", ".join(frappe.db.escape(status) for status in CLOSED_STATUSES)
+	won = ", ".join(frappe.db.escape(status) for status in WON_STATUSES)
+	# A row where the opportunity became closed: a closed status reached from an open one (or
+	# from nothing, for a first row).
+	became_closed = "{0}.status in ({1}) and ({0}.from_status is null or {0}.from_status not in ({1}))"
+	rows = frappe.db.sql(
+		"""
+		select stages.sales_stage, last_closing.status in ({won}) as won,
+			count(distinct stages.opportunity)
+		from (
+			select became.opportunity, max(became.changed_on) as closed_on
+			from {history} became
+			where became.changed_on <= %(as_of)s and {became_closed}
+			group by became.opportunity
+			having closed_on > %(since)s
+		) closings
+		join {history} last_closing
+			on last_closing.opportunity = closings.opportunity
+			and last_closing.changed_on = closings.closed_on
+		join {history} stages
+			on stages.opportunity = closings.opportunity
+			and stages.changed_on <= closings.closed_on
+		where stages.sales_stage is not null
+			and {last_closing_became_closed}
+			and not exists (
+				select 1 from {history} reopened
+				where reopened.opportunity = closings.opportunity
+					and reopened.changed_on > closings.closed_on
+					and reopened.changed_on <= %(as_of)s
+					and reopened.status not in ({closed})
+			)
+		group by stages.sales_stage, won
+		""".format(
+			won=won,
+			closed=closed,
+			history=history,
+			became_closed=became_closed.format("became", closed),
+			last_closing_became_closed=became_closed.format("last_closing", closed),
+		),
+		{"as_of": as_of, "since": since},
+	)
+	counts: dict[str, list[int]] = {}
+	for stage, is_won, count in rows:
+		stage_counts = counts.setdefault(stage, [0, 0])
+		stage_counts[0 if is_won else 1] += cint(count)
+	return {stage: tuple(value) for stage, value in counts.items()}
