@@ -112,8 +112,7 @@ class PipelineOpportunity(Document):
 		set_item_details(self)
 		set_amounts_and_total(self)
 		self.set_opportunity_amount()
-		self.set_probability_from_status()
-		self.set_probability_from_sales_stage()
+		self.set_probability()
 		validate_percentage(self, "probability")
 		validate_date_order(self, "transaction_date", "expected_closing")
 		validate_follow_up(self)
@@ -160,17 +159,16 @@ class PipelineOpportunity(Document):
 		if self.items:
 			self.opportunity_amount = self.total
 
-	def set_probability_from_status(self):
-		"""Converted carries 100, Lost and Closed 0; a deal that leaves one of them (reopened, its
-		order cancelled) takes its stage's default probability again."""
+	def set_probability(self):
+		"""Converted carries 100, Lost and Closed 0. An open deal without a probability takes its
+		stage's default, as does one that leaves Converted, Lost or Closed (reopened, its order
+		cancelled)."""
 		if self.status in STATUS_PROBABILITY:
 			self.probability = STATUS_PROBABILITY[self.status]
 			return
 		previous = self.get_doc_before_save()
 		if previous and previous.status in STATUS_PROBABILITY:
 			self.probability = 0
-
-	def set_probability_from_sales_stage(self):
 		if self.sales_stage and not self.probability:
 			self.probability = frappe.db.get_value("Pipeline Sales Stage", self.sales_stage, "probability")
 

@@ -8,7 +8,27 @@ from frappe.model.document import Document
 class PipelineOpportunityHistory(Document):
 	"""Written by the server (sales_pipeline.sales_pipeline.history), read by users."""
 
-	pass
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		changed_by: DF.Link | None
+		changed_on: DF.Datetime
+		currency: DF.Link | None
+		expected_closing: DF.Date | None
+		from_stage: DF.Link | None
+		from_status: DF.Data | None
+		name: DF.Int | None
+		opportunity: DF.Link
+		opportunity_amount: DF.Currency
+		probability: DF.Percent
+		sales_stage: DF.Link | None
+		status: DF.Data | None
+	# end: auto-generated types
 
 
 def on_doctype_update():

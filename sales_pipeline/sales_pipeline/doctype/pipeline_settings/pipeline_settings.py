@@ -20,5 +20,7 @@ class PipelineSettings(Document):
 		follow_up_event_duration: DF.Int
 		send_follow_up_email: DF.Check
 		stale_deal_days: DF.Int
+		win_rate_months: DF.Int
+		win_rate_prior_weight: DF.Float
 	# end: auto-generated types
 	pass
