@@ -70,6 +70,14 @@ override_whitelisted_methods = {
 # Document Events
 # ---------------
 
+# The opportunity history is read with the permissions of its opportunity.
+permission_query_conditions = {
+	"Pipeline Opportunity History": "sales_pipeline.sales_pipeline.history.get_permission_query_conditions",
+}
+has_permission = {
+	"Pipeline Opportunity History": "sales_pipeline.sales_pipeline.history.has_permission",
+}
+
 doc_events = {
 	"Event": {
 		"before_insert": "sales_pipeline.sales_pipeline.follow_up.set_follow_up_event_owner",

@@ -46,8 +46,9 @@ def history(opportunity_name: str) -> list[frappe._dict]:
 	)
 
 
-def new_opportunity(stage, amount=1_000, **values):
+def new_opportunity(stage, amount=1_000, party=None, **values):
 	return factories.make_opportunity(
+		party,
 		items=0,
 		sales_stage=stage.name,
 		opportunity_amount=amount,
@@ -252,3 +253,30 @@ def test_the_patch_gives_opportunities_without_history_a_first_row(frozen, stage
 		50,
 	)
 	assert row.changed_by == opportunity.owner
+
+
+def test_a_user_reads_only_the_history_of_opportunities_they_may_read(frozen, stages, as_user):
+	allowed, other = factories.make_customer(), factories.make_customer()
+	mine = new_opportunity(stages[0], party=allowed)
+	theirs = new_opportunity(stages[0], party=other)
+	user = factories.make_user(roles=("Sales User",)).name
+	frappe.get_doc(
+		{"doctype": "User Permission", "user": user, "allow": "Pipeline Customer", "for_value": allowed.name}
+	).insert()
+	[their_row] = history(theirs.name)
+	as_user(user)
+	visible = set(frappe.get_list(HISTORY_DOCTYPE, pluck="opportunity", limit_page_length=0))
+	assert mine.name in visible
+	assert theirs.name not in visible
+	assert not frappe.has_permission(HISTORY_DOCTYPE, "read", doc=their_row.name)
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_doc(HISTORY_DOCTYPE, their_row.name).check_permission("read")
+
+
+def test_a_user_without_a_sales_role_reads_no_history(frozen, stages, as_user):
+	opportunity = new_opportunity(stages[0])
+	[row] = history(opportunity.name)
+	as_user(factories.make_user(roles=()).name)
+	with pytest.raises(frappe.PermissionError):
+		frappe.get_list(HISTORY_DOCTYPE, limit_page_length=1)
+	assert not frappe.has_permission(HISTORY_DOCTYPE, "read", doc=row.name)

@@ -179,3 +179,34 @@ def get_state_as_of(opportunity: str, moment) -> frappe._dict | None:
 		limit=1,
 	)
 	return rows[0] if rows else None
+
+
+def get_permission_query_conditions(user: str | None = None) -> str:
+	"""A user reads the history of the opportunities they may read, and no other: the same
+	conditions (User Permissions, "only if creator", shares) as a list of opportunities, applied
+	to the history's opportunity."""
+	from frappe.model.db_query import DatabaseQuery
+
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return ""
+	query = DatabaseQuery("Pipeline Opportunity", user=user)
+	try:
+		conditions = query.build_match_conditions()
+	except frappe.PermissionError:
+		return "1 = 0"
+	if not conditions:
+		return ""
+	return (
+		f"`tab{HISTORY_DOCTYPE}`.`opportunity` in "
+		f"(select `tabPipeline Opportunity`.`name` from `tabPipeline Opportunity` where {conditions})"
+	)
+
+
+def has_permission(doc, ptype: str = "read", user: str | None = None) -> bool | None:
+	"""A history row is readable by whoever may read its opportunity."""
+	if not doc or isinstance(doc, str) or not doc.get("opportunity"):
+		return None
+	if not frappe.has_permission("Pipeline Opportunity", "read", doc=doc.opportunity, user=user):
+		return False
+	return None
