@@ -4,6 +4,7 @@ import json
 
 import frappe
 import pytest
+from frappe.model.mapper import get_mapped_doc
 from frappe.utils import nowdate
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import make_customer, make_opportunity
@@ -13,6 +14,7 @@ from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportu
 	make_supplier_quotation,
 )
 from tests import factories
+from tests.statements import statements_of
 
 
 def opportunity_with_contact(items=2, **values):
@@ -217,3 +219,54 @@ def test_every_mapped_field_exists_on_both_sides(mapping):
 			assert target_meta.has_field(target_field), target_field
 		for fieldname in table_map.get("field_no_map", []):
 			assert target_meta.has_field(fieldname), fieldname
+
+
+def mapped_by_frappe(mapping, opportunity_name: str):
+	return get_mapped_doc(
+		"Pipeline Opportunity",
+		opportunity_name,
+		mapping,
+		None,
+		pipeline_opportunity.set_quotation_defaults,
+	)
+
+
+def mapped_values(doc) -> dict:
+	values = doc.as_dict(no_default_fields=True, convert_dates_to_str=True)
+	for table in ("items", "lost_reasons"):
+		values[table] = [row.as_dict(no_default_fields=True) for row in doc.get(table) or []]
+	return values
+
+
+@pytest.mark.parametrize(
+	("mapper", "mapping"),
+	[
+		(make_quotation, pipeline_opportunity.QUOTATION_MAPPING),
+		(make_supplier_quotation, pipeline_opportunity.SUPPLIER_QUOTATION_MAPPING),
+	],
+)
+def test_the_mappers_map_what_frappes_get_mapped_doc_maps(mapper, mapping):
+	"""The mappers map from the opportunity their guards loaded, not through get_mapped_doc: the
+	document is the one get_mapped_doc makes, field for field and row for row."""
+	opportunity = opportunity_with_contact(items=3)
+	assert mapped_values(mapper(opportunity.name)) == mapped_values(
+		mapped_by_frappe(mapping, opportunity.name)
+	)
+
+
+@pytest.mark.parametrize(
+	("mapper", "mapping"),
+	[
+		(make_quotation, pipeline_opportunity.QUOTATION_MAPPING),
+		(make_supplier_quotation, pipeline_opportunity.SUPPLIER_QUOTATION_MAPPING),
+	],
+)
+def test_the_mappers_read_the_opportunity_once(mapper, mapping, as_user):
+	"""A mapper with its permission checks sends no more statements than a bare get_mapped_doc,
+	which loads the opportunity and its tables once."""
+	opportunity = opportunity_with_contact(items=20)
+	as_user(factories.SALES_USER)
+	mapper(opportunity.name), mapped_by_frappe(mapping, opportunity.name)  # metadata and settings cached
+	bare = statements_of(mapped_by_frappe, mapping, opportunity.name)
+	mapped = statements_of(mapper, opportunity.name)
+	assert len(mapped) <= len(bare), "\n".join(mapped)

@@ -4,12 +4,11 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.model.mapper import get_mapped_doc
 
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
 from sales_pipeline.sales_pipeline.locking import reload_for_update, retry_on_deadlock
-from sales_pipeline.sales_pipeline.mapper import prepare_mapping
+from sales_pipeline.sales_pipeline.mapper import map_from_loaded_doc, prepare_mapping
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 # Statuses the app sets from the lead's opportunities and customer; the others are set by hand.
@@ -187,9 +186,8 @@ def make_opportunity(source_name: str, target_doc: str | Document | None = None)
 		target.customer_name = source.company_name or source.lead_name
 		target.title = target.customer_name
 
-	return get_mapped_doc(
-		"Pipeline Lead",
-		source_name,
+	return map_from_loaded_doc(
+		lead,
 		{
 			"Pipeline Lead": {
 				"doctype": "Pipeline Opportunity",
@@ -219,9 +217,8 @@ def make_customer(source_name: str, target_doc: str | Document | None = None) ->
 		target.customer_name = source.company_name or source.lead_name
 		target.customer_type = "Company" if source.company_name else "Individual"
 
-	return get_mapped_doc(
-		"Pipeline Lead",
-		source_name,
+	return map_from_loaded_doc(
+		lead,
 		{
 			"Pipeline Lead": {
 				"doctype": "Pipeline Customer",

@@ -4,7 +4,6 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.model.mapper import get_mapped_doc
 from frappe.utils import add_days, cint, get_link_to_form, now_datetime
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import update_lead_status
@@ -18,7 +17,7 @@ from sales_pipeline.sales_pipeline.locking import (
 	reload_for_update,
 	retry_on_deadlock,
 )
-from sales_pipeline.sales_pipeline.mapper import prepare_mapping
+from sales_pipeline.sales_pipeline.mapper import map_from_loaded_doc, prepare_mapping
 from sales_pipeline.sales_pipeline.party import (
 	check_permission_with_server_values,
 	get_party_display_name,
@@ -474,9 +473,7 @@ def make_quotation(source_name: str, target_doc: str | Document | None = None) -
 	)
 	validate_opportunity_can_be_quoted(opportunity, _("Cannot Create Quotation"))
 
-	return get_mapped_doc(
-		"Pipeline Opportunity", source_name, QUOTATION_MAPPING, target_doc, set_quotation_defaults
-	)
+	return map_from_loaded_doc(opportunity, QUOTATION_MAPPING, target_doc, set_quotation_defaults)
 
 
 @frappe.whitelist()
@@ -495,9 +492,7 @@ def make_supplier_quotation(source_name: str, target_doc: str | Document | None 
 			title=_("Cannot Create Supplier Quotation"),
 		)
 
-	return get_mapped_doc(
-		"Pipeline Opportunity", source_name, SUPPLIER_QUOTATION_MAPPING, target_doc, set_quotation_defaults
-	)
+	return map_from_loaded_doc(opportunity, SUPPLIER_QUOTATION_MAPPING, target_doc, set_quotation_defaults)
 
 
 def close_replied_opportunities():
