@@ -19,6 +19,9 @@ from pathlib import Path
 
 import frappe
 
+# An operation whose warm-up (app and floor) took longer than this gets at most SLOW_ROUNDS rounds.
+SLOW_SECONDS, SLOW_ROUNDS = 20.0, 5
+
 
 class StatementCounter:
 	def __init__(self):
@@ -115,15 +118,19 @@ class Table:
 		user = self.users.get(user_label, user_label)
 		sides = [("app", app), ("floor", floor)] if floor else [("app", app)]
 		try:
-			warm = {}
+			warm, warm_seconds = {}, 0.0
 			for name, function in sides:
 				if name == "app" and before_app:
 					before_app()
-				warm[name] = run_once(function, user, keep)[2]
+				seconds, _statements, warm[name] = run_once(function, user, keep)
+				warm_seconds += seconds
 				if after_each:
 					after_each()
 			if check:
 				row.note = check(warm.get("app"), warm.get("floor")) or ""
+			if warm_seconds > SLOW_SECONDS and rounds > SLOW_ROUNDS:
+				rounds = SLOW_ROUNDS
+				row.note += f"; {rounds} rounds (slow)"
 			for _ in range(rounds):
 				for name, function in sides:
 					if name == "app" and before_app:
