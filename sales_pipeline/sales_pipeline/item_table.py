@@ -32,16 +32,17 @@ def set_item_details(doc, use_standard_rate: bool = True) -> None:
 	"""Fill item name, description and UOM (and the standard rate when no rate is given)
 	from the Pipeline Item where the row leaves them empty."""
 	fields = [*ITEM_DETAIL_FIELDS, "standard_rate"]
-	item_codes = list({row.item_code for row in doc.get("items") if row.item_code})
-	if not item_codes:
-		return
+	rows = [row for row in doc.get("items") if row.item_code and lacks_details(row, use_standard_rate)]
+	if not rows:
+		return  # a save that leaves every row as it was reads no item
+	item_codes = list({row.item_code for row in rows})
 	items = {
 		item.name: item
 		for item in frappe.get_all(
 			"Pipeline Item", filters={"name": ("in", item_codes)}, fields=["name", *fields]
 		)
 	}
-	for row in doc.get("items"):
+	for row in rows:
 		item = items.get(row.item_code)
 		if not item:
 			continue
@@ -50,6 +51,12 @@ def set_item_details(doc, use_standard_rate: bool = True) -> None:
 				row.set(fieldname, item.get(fieldname) or (item.name if fieldname == "item_name" else None))
 		if use_standard_rate and row.rate is None:
 			row.rate = item.standard_rate
+
+
+def lacks_details(row, use_standard_rate: bool) -> bool:
+	return any(not row.get(fieldname) for fieldname in ITEM_DETAIL_FIELDS) or (
+		use_standard_rate and row.rate is None
+	)
 
 
 def set_amounts_and_total(doc) -> None:

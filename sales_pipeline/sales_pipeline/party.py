@@ -4,10 +4,14 @@ import frappe
 from frappe import _
 
 PARTY_DOCTYPES = ("Pipeline Lead", "Pipeline Customer")
+# What a transaction shows of its party: the display name comes from these, and a lead's person is
+# the contact of its deals.
+PARTY_FIELDS = {"Pipeline Lead": ("company_name", "lead_name"), "Pipeline Customer": ("customer_name",)}
 
 
-def validate_party(doc, party_type_field: str, party_name_field: str = "party_name") -> None:
-	"""Refuse a party type other than Pipeline Lead / Pipeline Customer, or a party that does not exist."""
+def validate_party(doc, party_type_field: str, party_name_field: str = "party_name") -> frappe._dict:
+	"""Refuse a party type other than Pipeline Lead / Pipeline Customer, or a party that does not exist.
+	Returns the party's name and PARTY_FIELDS, read in one query, for set_party_details."""
 	party_type = doc.get(party_type_field)
 	party_name = doc.get(party_name_field)
 	if party_type not in PARTY_DOCTYPES:
@@ -18,7 +22,8 @@ def validate_party(doc, party_type_field: str, party_name_field: str = "party_na
 			frappe.ValidationError,
 			title=_("Invalid Party Type"),
 		)
-	if not party_name or not frappe.db.exists(party_type, party_name):
+	party = get_party(party_type, party_name) if party_name else None
+	if not party:
 		frappe.throw(
 			_("{0}: {1} {2} does not exist").format(
 				_(doc.meta.get_label(party_name_field)), _(party_type), frappe.bold(party_name or _("empty"))
@@ -31,6 +36,11 @@ def validate_party(doc, party_type_field: str, party_name_field: str = "party_na
 		# The party is read below with the database's rights: a user must not reach, through a new
 		# document, a lead or customer they may not open.
 		check_can_use(party_type, party_name, doc.meta.get_label(party_name_field))
+	return party
+
+
+def get_party(party_type: str, party_name: str) -> frappe._dict | None:
+	return frappe.db.get_value(party_type, party_name, ["name", *PARTY_FIELDS[party_type]], as_dict=True)
 
 
 def check_can_use(doctype: str, name: str, label: str) -> None:
@@ -63,10 +73,20 @@ def check_permission_with_server_values(doc) -> None:
 	doc.check_permission("create" if doc.is_new() else "write")
 
 
-def get_party_display_name(party_type: str, party_name: str) -> str | None:
+def get_display_name(party_type: str, party: frappe._dict) -> str | None:
 	"""The name a sales person knows the party by: the customer name, or the lead's organisation
 	(or person, when it has no organisation)."""
 	if party_type == "Pipeline Customer":
-		return frappe.db.get_value("Pipeline Customer", party_name, "customer_name")
-	lead = frappe.db.get_value("Pipeline Lead", party_name, ["company_name", "lead_name"], as_dict=True)
-	return (lead.company_name or lead.lead_name) if lead else None
+		return party.customer_name
+	return party.company_name or party.lead_name
+
+
+def set_party_details(doc, party_type_field: str, party: frappe._dict) -> None:
+	"""The customer name and title of an opportunity or quotation from its party (the row
+	validate_party read), and the lead's person as its contact unless one was given, so that the
+	person's name is found by search on the deal too."""
+	party_type = doc.get(party_type_field)
+	doc.customer_name = get_display_name(party_type, party)
+	doc.title = doc.customer_name
+	if not doc.contact_name and party_type == "Pipeline Lead":
+		doc.contact_name = party.lead_name

@@ -149,9 +149,14 @@ def update_lead_status(lead_name: str) -> None:
 	"""Called when something the lead's status follows has changed (an opportunity, a customer),
 	by a writer that locked the lead first. It is the app's consequence of that change, so it does
 	not need the user's write right on the lead."""
-	if not (lead_name and frappe.db.exists("Pipeline Lead", lead_name)):
+	if not lead_name:
 		return
-	lead = frappe.get_doc("Pipeline Lead", lead_name, for_update=True)
+	try:
+		lead = frappe.get_doc("Pipeline Lead", lead_name, for_update=True)
+	except frappe.DoesNotExistError:
+		# Deleted with (or before) the document that called.
+		frappe.clear_last_message()
+		return
 	previous_status = lead.status
 	lead.set_pipeline_status()
 	if lead.status != previous_status:

@@ -20,7 +20,7 @@ from sales_pipeline.sales_pipeline.locking import (
 from sales_pipeline.sales_pipeline.mapper import map_from_loaded_doc, prepare_mapping
 from sales_pipeline.sales_pipeline.party import (
 	check_permission_with_server_values,
-	get_party_display_name,
+	set_party_details,
 	set_party_links,
 	validate_party,
 )
@@ -88,23 +88,33 @@ class PipelineOpportunity(Document):
 
 	def load_from_db(self):
 		"""A load with a lock (`frappe.get_doc(..., for_update=True)`, as the REST API's PUT does
-		before it saves) locks this row: lock its lead before it, in the app's lock order."""
-		if self.flags.for_update and self.name:
+		before it saves) locks this row: lock its lead before it, in the app's lock order. Not the
+		copy a save loads (check_if_latest has dealt with the lead)."""
+		if self.flags.for_update and self.name and frappe.flags.opportunity_saved != self.name:
 			lock_parties(self.get_parties())
 		return super().load_from_db()
 
 	def check_if_latest(self):
-		"""Frappe locks this opportunity's row here, first thing in a save: lock its lead (and the
-		previous one, when the party changes) before it, in the app's lock order (locking.py)."""
-		lock_parties(self.get_parties())
-		super().check_if_latest()
+		"""Frappe locks this opportunity's row here, first thing in a save, as it loads the stored
+		copy: lock its lead (and the previous one, when the party changes) before it, in the app's
+		lock order (locking.py), when the save may change the lead's status: a new opportunity, one
+		moved to another party, a status set by the server. Any other save leaves the lead alone and
+		takes no lock on it."""
+		parties = self.get_parties()
+		if self.is_new() or len(set(parties)) > 1 or self.flags.status_set_by_server:
+			lock_parties(parties)
+		frappe.flags.opportunity_saved = self.name
+		try:
+			super().check_if_latest()
+		finally:
+			frappe.flags.opportunity_saved = None
 
 	def validate(self):
 		self.keep_values_set_by_server()
-		validate_party(self, "opportunity_from", "party_name")
+		party = validate_party(self, "opportunity_from", "party_name")
 		set_party_links(self, "opportunity_from")
 		check_permission_with_server_values(self)
-		self.set_party_details()
+		set_party_details(self, "opportunity_from", party)
 		self.set_missing_values()
 		self.set_sales_stage_since()
 		validate_items(self)
@@ -132,11 +142,6 @@ class PipelineOpportunity(Document):
 	def after_delete(self):
 		if self.opportunity_from == "Pipeline Lead":
 			update_lead_status(self.party_name)
-
-	def set_party_details(self):
-		self.customer_name = get_party_display_name(self.opportunity_from, self.party_name)
-		self.title = self.customer_name
-		set_contact_name_from_lead(self, "opportunity_from")
 
 	def set_missing_values(self):
 		if not self.sales_stage and self.is_new():
@@ -222,9 +227,8 @@ class PipelineOpportunity(Document):
 			update_lead_status(previous.party_name)
 
 	def lock_for_update(self):
-		"""Lock the lead, then this opportunity, and reload it: whitelisted methods decide from
-		the latest stored opportunity, never from the copy the request carries."""
-		lock_parties(self.get_parties())
+		"""Lock the lead, then this opportunity (load_from_db), and reload it: whitelisted methods
+		decide from the latest stored opportunity, never from the copy the request carries."""
 		reload_for_update(self)
 
 	def get_quotation_statuses(self, docstatus: int | None = None) -> list[frappe._dict]:
@@ -387,13 +391,6 @@ def parse_lost_reasons(lost_reasons_list) -> list[str]:
 			title=_("Lost Reason Required"),
 		)
 	return reasons
-
-
-def set_contact_name_from_lead(doc, party_type_field: str) -> None:
-	"""An opportunity or quotation of a lead names the lead's person as its contact unless one was
-	given, so the person's name is found by search on the deal too."""
-	if not doc.contact_name and doc.get(party_type_field) == "Pipeline Lead" and doc.party_name:
-		doc.contact_name = frappe.db.get_value("Pipeline Lead", doc.party_name, "lead_name")
 
 
 def validate_opportunity_can_be_quoted(opportunity, action: str) -> None:

@@ -8,7 +8,6 @@ from frappe.utils.html_utils import sanitize_html
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportunity import (
 	parse_lost_reasons,
-	set_contact_name_from_lead,
 	update_status_from_quotations,
 	validate_opportunity_can_be_quoted,
 )
@@ -17,7 +16,7 @@ from sales_pipeline.sales_pipeline.locking import lock_opportunity, reload_for_u
 from sales_pipeline.sales_pipeline.party import (
 	check_can_use,
 	check_permission_with_server_values,
-	get_party_display_name,
+	set_party_details,
 	set_party_links,
 	validate_party,
 )
@@ -83,11 +82,11 @@ class PipelineQuotation(Document):
 	def validate(self):
 		sanitize_submitted_document(self)
 		self.set_status()
-		validate_party(self, "quotation_to", "party_name")
+		party = validate_party(self, "quotation_to", "party_name")
 		set_party_links(self, "quotation_to")
 		check_permission_with_server_values(self)
 		self.validate_opportunity()
-		self.set_party_details()
+		set_party_details(self, "quotation_to", party)
 		set_default_valid_till(self)
 		set_default_terms(self)
 		validate_items(self)
@@ -112,11 +111,6 @@ class PipelineQuotation(Document):
 		if self.is_new():
 			return self.opportunity
 		return frappe.db.get_value(self.doctype, self.name, "opportunity")
-
-	def set_party_details(self):
-		self.customer_name = get_party_display_name(self.quotation_to, self.party_name)
-		self.title = self.customer_name
-		set_contact_name_from_lead(self, "quotation_to")
 
 	def set_status(self):
 		"""Draft, then Open once submitted; Ordered or Lost only through set_as_ordered and
