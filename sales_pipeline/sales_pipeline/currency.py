@@ -40,6 +40,16 @@ def get_currency_or_filters(currency: str | None) -> list[list]:
 	return or_filters
 
 
+def get_currency_filter(currency: str | None) -> list:
+	"""The same documents as `get_currency_or_filters`, as one condition (`[fieldname, operator,
+	value]`) that can be combined with other `or_filters` or sent as a list view filter, where
+	conditions can only be combined with "and". `in` with an empty value matches a currency that is
+	empty or not set (frappe.get_list compares `ifnull(currency, '')`)."""
+	if currency == get_default_currency():
+		return ["currency", "in", [currency, ""]]
+	return ["currency", "=", currency]
+
+
 def check_can_pick_currency() -> None:
 	if not any(frappe.has_permission(doctype, "read") for doctype in CURRENCY_DOCTYPES):
 		frappe.throw(_("Not permitted to pick a currency"), frappe.PermissionError)

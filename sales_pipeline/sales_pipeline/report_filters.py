@@ -60,6 +60,19 @@ def get_link_filter(filters: dict, fieldname: str, label: str, doctype: str) -> 
 	return value
 
 
+def get_select_filter(
+	filters: dict, fieldname: str, label: str, options: tuple[str, ...], default: str
+) -> str:
+	"""One of `options`; `default` when the filter is empty."""
+	value = filters.get(fieldname)
+	if value in (None, ""):
+		return default
+	if not isinstance(value, str) or value not in options:
+		# The options are named, not the refused value: a report's filters come from the URL too.
+		_refuse(label, fieldname, _("one of {0} is expected").format(", ".join(options)))
+	return value
+
+
 def get_check_filter(filters: dict, fieldname: str, label: str, default: int) -> int:
 	"""0 or 1; `default` when the filter is empty."""
 	value = filters.get(fieldname)
