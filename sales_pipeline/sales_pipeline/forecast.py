@@ -108,48 +108,38 @@ def make_rate(won: int, lost: int, default_probability: float, prior_weight: flo
 
 def count_closed_by_stage(since, as_of) -> dict[str, tuple[int, int]]:
 	"""{stage: (won, lost)} over the opportunities whose last closing on or before `as_of` falls
-	after `since` and that were not reopened after it (by `as_of`). Each counts once for every
-	stage its history shows it in up to that closing."""
+	after `since`. Each counts once for every stage its history shows it in up to that closing.
+
+	A closing is a row where the opportunity became Converted, Lost or Closed (from an open status,
+	or at its first row). It is the last one on or before `as_of` when no later row up to `as_of`
+	has an open status: a closed opportunity only closes again after being reopened."""
 	history = f"`tab{HISTORY_DOCTYPE}`"
 	closed = ", ".join(frappe.db.escape(status) for status in CLOSED_STATUSES)
 	won = ", ".join(frappe.db.escape(status) for status in WON_STATUSES)
-	# A row where the opportunity became closed: a closed status reached from an open one (or
-	# from nothing, for a first row).
-	became_closed = "{0}.status in ({1}) and ({0}.from_status is null or {0}.from_status not in ({1}))"
 	rows = frappe.db.sql(
-		"""
-		select stages.sales_stage, last_closing.status in ({won}) as won,
-			count(distinct stages.opportunity)
+		f"""
+		select stages.sales_stage, closings.won, count(distinct stages.opportunity)
 		from (
-			select became.opportunity, max(became.changed_on) as closed_on
-			from {history} became
-			where became.changed_on <= %(as_of)s and {became_closed}
-			group by became.opportunity
-			having closed_on > %(since)s
+			select closing.opportunity, closing.changed_on as closed_on,
+				closing.status in ({won}) as won
+			from {history} closing
+			where closing.changed_on > %(since)s and closing.changed_on <= %(as_of)s
+				and closing.status in ({closed})
+				and (closing.from_status is null or closing.from_status not in ({closed}))
+				and not exists (
+					select 1 from {history} reopened
+					where reopened.opportunity = closing.opportunity
+						and reopened.changed_on > closing.changed_on
+						and reopened.changed_on <= %(as_of)s
+						and reopened.status not in ({closed})
+				)
 		) closings
-		join {history} last_closing
-			on last_closing.opportunity = closings.opportunity
-			and last_closing.changed_on = closings.closed_on
 		join {history} stages
 			on stages.opportunity = closings.opportunity
 			and stages.changed_on <= closings.closed_on
 		where stages.sales_stage is not null
-			and {last_closing_became_closed}
-			and not exists (
-				select 1 from {history} reopened
-				where reopened.opportunity = closings.opportunity
-					and reopened.changed_on > closings.closed_on
-					and reopened.changed_on <= %(as_of)s
-					and reopened.status not in ({closed})
-			)
-		group by stages.sales_stage, won
-		""".format(
-			won=won,
-			closed=closed,
-			history=history,
-			became_closed=became_closed.format("became", closed),
-			last_closing_became_closed=became_closed.format("last_closing", closed),
-		),
+		group by stages.sales_stage, closings.won
+		""",
 		{"as_of": as_of, "since": since},
 	)
 	counts: dict[str, list[int]] = {}
