@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import validate_lead_is_open
+from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 
@@ -55,3 +56,8 @@ class PipelineCustomer(Document):
 		# The lead is converted as a consequence of this customer, whoever may edit leads.
 		lead.flags.ignore_permissions = True
 		lead.save()
+
+
+def on_doctype_update():
+	# The list opens sorted by creation (list_indexes.py).
+	add_list_indexes("Pipeline Customer")

@@ -3,6 +3,7 @@
 
 from frappe.model.document import Document
 
+from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.validation import validate_number_bounds
 
 
@@ -27,3 +28,8 @@ class PipelineItem(Document):
 		self.item_code = (self.item_code or "").strip()
 		self.item_name = self.item_name or self.item_code
 		validate_number_bounds(self)
+
+
+def on_doctype_update():
+	# The list opens sorted by creation (list_indexes.py).
+	add_list_indexes("Pipeline Item")

@@ -3,6 +3,8 @@
 
 from frappe.model.document import Document
 
+from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+
 
 class PipelineLostReason(Document):
 	# begin: auto-generated types
@@ -16,3 +18,8 @@ class PipelineLostReason(Document):
 		lost_reason: DF.Data
 	# end: auto-generated types
 	pass
+
+
+def on_doctype_update():
+	# The list opens sorted by creation (list_indexes.py).
+	add_list_indexes("Pipeline Lost Reason")

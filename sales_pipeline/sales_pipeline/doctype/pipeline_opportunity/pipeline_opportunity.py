@@ -11,6 +11,7 @@ from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follo
 from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
 from sales_pipeline.sales_pipeline.history import delete_history, record_change
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
+from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.locking import (
 	lock_parties,
 	lock_rows,
@@ -517,3 +518,8 @@ def close_replied_opportunities():
 				reference_doctype="Pipeline Opportunity",
 				reference_name=name,
 			)
+
+
+def on_doctype_update():
+	# The list opens sorted by creation (list_indexes.py).
+	add_list_indexes("Pipeline Opportunity")

@@ -3,6 +3,7 @@
 
 from frappe.model.document import Document
 
+from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 
@@ -25,3 +26,8 @@ class PipelineSupplier(Document):
 		self.supplier_name = (self.supplier_name or "").strip()
 		validate_not_taken(self, "supplier_name")
 		validate_email_field(self, "email_id")
+
+
+def on_doctype_update():
+	# The list opens sorted by creation (list_indexes.py).
+	add_list_indexes("Pipeline Supplier")

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
+from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.party import check_can_use, check_permission_with_server_values
 from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
@@ -96,3 +97,8 @@ class PipelineSupplierQuotation(Document):
 
 	def set_status(self):
 		self.status = {0: "Draft", 1: "Submitted", 2: "Cancelled"}[self.docstatus]
+
+
+def on_doctype_update():
+	# The list opens sorted by creation (list_indexes.py).
+	add_list_indexes("Pipeline Supplier Quotation")
