@@ -73,6 +73,12 @@ override_whitelisted_methods = {
 # The opportunity history is read with the permissions of its opportunity.
 permission_query_conditions = {
 	"Pipeline Opportunity History": "sales_pipeline.sales_pipeline.history.get_permission_query_conditions",
+	# User Permissions on leads and customers in a form their indexes serve.
+	"Pipeline Lead": "sales_pipeline.sales_pipeline.user_permission_conditions.get_permission_query_conditions",
+	"Pipeline Customer": "sales_pipeline.sales_pipeline.user_permission_conditions.get_permission_query_conditions",
+	"Pipeline Opportunity": "sales_pipeline.sales_pipeline.user_permission_conditions.get_permission_query_conditions",
+	"Pipeline Quotation": "sales_pipeline.sales_pipeline.user_permission_conditions.get_permission_query_conditions",
+	"Pipeline Supplier Quotation": "sales_pipeline.sales_pipeline.user_permission_conditions.get_permission_query_conditions",
 }
 has_permission = {
 	"Pipeline Opportunity History": "sales_pipeline.sales_pipeline.history.has_permission",
