@@ -8,7 +8,7 @@ from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportu
 	make_quotation,
 	make_supplier_quotation,
 )
-from sales_pipeline.sales_pipeline.list_indexes import LIST_DOCTYPES
+from sales_pipeline.sales_pipeline.indexes import LIST_DOCTYPES
 from sales_pipeline.sales_pipeline.user_permission_conditions import get_permission_query_conditions
 from tests import factories
 

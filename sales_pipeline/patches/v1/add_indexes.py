@@ -1,7 +1,7 @@
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 
 
 def execute():
-	"""Sites installed before the lists' `creation` indexes: add them (on_doctype_update adds them
+	"""Sites installed before the lists' and cards' indexes: add them (on_doctype_update adds them
 	only when a DocType is synced)."""
-	add_list_indexes()
+	add_indexes()

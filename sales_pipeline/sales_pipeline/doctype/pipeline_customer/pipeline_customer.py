@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import validate_lead_is_open
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 
@@ -59,5 +59,5 @@ class PipelineCustomer(Document):
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Customer")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Customer")

@@ -4,7 +4,7 @@
 import frappe
 from frappe.model.document import Document
 
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 
 
 class PipelineFollowUp(Document):
@@ -19,5 +19,5 @@ def on_doctype_update():
 		["reference_doctype", "reference_name"],
 		constraint_name="unique_follow_up_document",
 	)
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Follow Up")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Follow Up")

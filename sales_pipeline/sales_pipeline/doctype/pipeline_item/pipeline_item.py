@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.validation import validate_number_bounds
 
 
@@ -31,5 +31,5 @@ class PipelineItem(Document):
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Item")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Item")

@@ -7,7 +7,7 @@ from frappe.model.document import Document
 
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.locking import reload_for_update, retry_on_deadlock
 from sales_pipeline.sales_pipeline.mapper import map_from_loaded_doc, prepare_mapping
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
@@ -238,5 +238,5 @@ def make_customer(source_name: str, target_doc: str | Document | None = None) ->
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Lead")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Lead")

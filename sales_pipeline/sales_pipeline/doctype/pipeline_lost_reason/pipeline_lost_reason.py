@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 
 
 class PipelineLostReason(Document):
@@ -21,5 +21,5 @@ class PipelineLostReason(Document):
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Lost Reason")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Lost Reason")

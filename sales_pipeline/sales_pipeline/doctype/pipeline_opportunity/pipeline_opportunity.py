@@ -10,8 +10,8 @@ from sales_pipeline.sales_pipeline.doctype.pipeline_lead.pipeline_lead import up
 from sales_pipeline.sales_pipeline.follow_up import delete_follow_up, sync_follow_up_event, validate_follow_up
 from sales_pipeline.sales_pipeline.follow_up.completion import complete_follow_up
 from sales_pipeline.sales_pipeline.history import delete_history, record_change
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.locking import (
 	lock_parties,
 	lock_rows,
@@ -521,5 +521,5 @@ def close_replied_opportunities():
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Opportunity")
+	# The list opens sorted by creation; the Open Pipeline Amount card reads an index (indexes.py).
+	add_indexes("Pipeline Opportunity")

@@ -11,8 +11,8 @@ from sales_pipeline.sales_pipeline.doctype.pipeline_opportunity.pipeline_opportu
 	update_status_from_quotations,
 	validate_opportunity_can_be_quoted,
 )
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.locking import lock_opportunity, reload_for_update, retry_on_deadlock
 from sales_pipeline.sales_pipeline.party import (
 	check_can_use,
@@ -216,5 +216,5 @@ class PipelineQuotation(Document):
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Quotation")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Quotation")

@@ -3,7 +3,7 @@
 
 from frappe.model.document import Document
 
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.validation import validate_email_field, validate_not_taken
 
 
@@ -29,5 +29,5 @@ class PipelineSupplier(Document):
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Supplier")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Supplier")

@@ -5,8 +5,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from sales_pipeline.sales_pipeline.indexes import add_indexes
 from sales_pipeline.sales_pipeline.item_table import set_amounts_and_total, set_item_details, validate_items
-from sales_pipeline.sales_pipeline.list_indexes import add_list_indexes
 from sales_pipeline.sales_pipeline.party import check_can_use, check_permission_with_server_values
 from sales_pipeline.sales_pipeline.sanitize import sanitize_submitted_document
 from sales_pipeline.sales_pipeline.transaction_defaults import set_default_valid_till
@@ -100,5 +100,5 @@ class PipelineSupplierQuotation(Document):
 
 
 def on_doctype_update():
-	# The list opens sorted by creation (list_indexes.py).
-	add_list_indexes("Pipeline Supplier Quotation")
+	# The list opens sorted by creation (indexes.py).
+	add_indexes("Pipeline Supplier Quotation")
