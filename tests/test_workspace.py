@@ -120,3 +120,11 @@ def test_the_overdue_card_counts_my_follow_ups_whose_day_passed(as_user):
 		# Only the test's own: other committed follow-ups of this user may be overdue too.
 		assert before - card_value("My Overdue Follow-ups") == 1
 		assert before >= 2
+
+
+def test_only_new_leads_this_month_shows_a_percentage_since_last_week():
+	"""Frappe's "% since last week" counts again the documents created before last week: for this
+	month's new leads that is how the month's count grew; for open opportunities or today's
+	follow-ups it means nothing and would only read the table a second time."""
+	shown = {name: frappe.db.get_value("Number Card", name, "show_percentage_stats") for name in NUMBER_CARDS}
+	assert {name for name, show in shown.items() if show} == {"New Leads This Month"}
