@@ -73,7 +73,7 @@ def measure_win_rates(rounds: int) -> None:
 		get_win_rates,
 		floors.win_rates,
 		rounds,
-		"one SQL statement (the window's closings through the `changed_on` index)",
+		"one statement: the window's closings not reopened since, with their stages",
 		check=lambda app, floor: floors.check_win_rates(app),
 	)
 
@@ -243,7 +243,7 @@ def measure_new_reports(rounds: int) -> None:
 			lambda: run_report(ACCURACY, filters),
 			lambda: floors.forecast_accuracy(filters["from_date"], filters["to_date"]),
 			rounds,
-			"per month: the win-rate floor as of its start, the open states then, its conversions",
+			"three statements: the win rates at every month start, the open states then, the conversions",
 			check=check_accuracy,
 		)
 	measure_funnel(rounds)
@@ -257,16 +257,19 @@ def check_funnel(result, floor) -> str:
 	stages, totals = floor
 	reported = {row.get("sales_stage"): row for row in result.get("result") or [] if isinstance(row, dict)}
 	differing = []
-	for stage in stages:
-		row = reported.get(stage.sales_stage, {})
-		expected = (stage.reached, stage.won, stage.lost, stage.still_open)
-		got = tuple(int(row.get(key) or 0) for key in ("reached", "won", "lost", "still_open"))
-		days = flt(stage.open_microseconds) / stage.stayed / 86_400_000_000 if stage.stayed else None
-		if got != expected or (days is not None and abs(flt(row.get("avg_days_in_stage")) - days) > 0.01):
-			differing.append(stage.sales_stage)
+	for stage, expected in stages.items():
+		row = reported.get(stage, {})
+		keys = ("reached", "won", "lost", "still_open")
+		days = flt(expected.open_microseconds) / expected.stayed / 86_400_000_000 if expected.stayed else None
+		if tuple(int(row.get(key) or 0) for key in keys) != tuple(
+			int(expected[key] or 0) for key in keys
+		) or (days is not None and abs(flt(row.get("avg_days_in_stage")) - days) > 0.01):
+			differing.append(stage)
 	if differing:
 		return "DIFFERENT: " + ", ".join(differing)
-	return f"same reached / won / lost / open / days of every stage ({totals.opportunities:,} opportunities)"
+	return (
+		f"same reached / won / lost / open / days of every stage ({int(totals.reached or 0):,} opportunities)"
+	)
 
 
 def measure_funnel(rounds: int) -> None:
@@ -282,7 +285,7 @@ def measure_funnel(rounds: int) -> None:
 			lambda filters=filters: run_report(FUNNEL, filters),
 			lambda filters=filters, user=user: floors.funnel(filters, user),
 			rounds,
-			"stays per stage from the history (window function) + the outcomes",
+			"one statement: the cohort's history rows with the next change and the last status (window functions), by stage with rollup",
 			check=check_funnel,
 		)
 
@@ -323,7 +326,7 @@ def measure_lost_reasons(rounds: int) -> None:
 			lambda filters=filters: run_report(LOST_REASONS, filters),
 			lambda filters=filters, user=user: floors.lost_reasons(filters, user),
 			rounds,
-			"last loss of each Lost opportunity by month and reason + the totals",
+			"the rows that made opportunities Lost in the range and no later row undid, by month and reason; their totals",
 			check=check_lost_reasons,
 		)
 

@@ -121,14 +121,9 @@ def accuracy_from_report(filters: dict) -> list[dict]:
 
 
 def accuracy_from_history(filters: dict) -> list[dict]:
-	from sales_pipeline.sales_pipeline.forecast import get_win_rates
-
+	"""The accuracy computed here from the app's `get_win_rates(as_of=start of month)` and the history."""
 	return floors.forecast_accuracy(
-		filters["from_date"],
-		filters["to_date"],
-		learned_rates=lambda as_of: {
-			stage: rate["probability"] for stage, rate in get_win_rates(as_of=as_of).items()
-		},
+		filters["from_date"], filters["to_date"], learned_rates=floors.app_win_rates_at_month_starts
 	)
 
 
@@ -141,7 +136,7 @@ def measure(rounds: int, report_present: bool) -> None:
 		get_win_rates,
 		floors.win_rates,
 		rounds,
-		"one SQL statement",
+		"one statement: the window's closings not reopened since, with their stages",
 		check=lambda app, floor: floors.check_win_rates(app),
 	)
 	source = benchmark.report_module_source(benchmark.FORECAST) or ""
@@ -175,7 +170,7 @@ def measure(rounds: int, report_present: bool) -> None:
 			lambda: benchmark.run_report(benchmark.ACCURACY, filters),
 			lambda: floors.forecast_accuracy(filters["from_date"], filters["to_date"]),
 			rounds,
-			"per month: the win-rate floor as of its start, the open states then, its conversions",
+			"three statements: the win rates at every month start, the open states then, the conversions",
 			check=benchmark.check_accuracy,
 		)
 
