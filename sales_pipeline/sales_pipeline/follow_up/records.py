@@ -48,20 +48,56 @@ def has_open_follow_up(doc) -> bool:
 	return bool(doc.contact_by and doc.contact_date and doc.status not in CLOSED_STATUSES[doc.doctype])
 
 
-def lock_follow_up(doctype: str, name: str) -> frappe._dict:
-	"""The document's Pipeline Follow Up row, created if missing, locked until the transaction ends."""
+def lock_follow_up(doctype: str, name: str, exists: bool = False) -> frappe._dict:
+	"""The document's Pipeline Follow Up row, created if missing, locked until the transaction ends.
+	With `exists` (the caller has seen the row, and rows go only with their document) it is not
+	inserted first. The row is inserted before it is read: a locking read of a missing row would
+	lock a gap of the unique index, and two transactions inserting into one gap deadlock."""
+	if not exists:
+		insert_follow_up(doctype, name, ignore_existing=True)
+	row = read_follow_up(doctype, name)
+	if row is None:  # seen by the caller, gone since (the app uninstalled meanwhile)
+		insert_follow_up(doctype, name, ignore_existing=True)
+		row = read_follow_up(doctype, name)
+	return row
+
+
+def insert_follow_up(doctype: str, name: str, ignore_existing: bool = False, **values) -> bool:
+	"""Insert the document's Pipeline Follow Up row with `values`. When the document has one
+	already, nothing is inserted and False is returned (with `ignore_existing`, None either way)."""
 	FollowUp = DocType("Pipeline Follow Up")
 	timestamp, user = now(), frappe.session.user
-	(
+	query = (
 		frappe.qb.into(FollowUp)
 		.columns(
-			"name", "reference_doctype", "reference_name", "owner", "modified_by", "creation", "modified"
+			"name",
+			"reference_doctype",
+			"reference_name",
+			"owner",
+			"modified_by",
+			"creation",
+			"modified",
+			*values,
 		)
-		.insert(frappe.generate_hash(length=12), doctype, name, user, user, timestamp, timestamp)
-		.ignore()
-		.run()
+		.insert(
+			frappe.generate_hash(length=12), doctype, name, user, user, timestamp, timestamp, *values.values()
+		)
 	)
-	return (
+	if ignore_existing:
+		query.ignore().run()
+		return None
+	try:
+		query.run()
+	except Exception as exc:
+		if frappe.db.is_duplicate_entry(exc):
+			return False
+		raise
+	return True
+
+
+def read_follow_up(doctype: str, name: str) -> frappe._dict | None:
+	FollowUp = DocType("Pipeline Follow Up")
+	rows = (
 		frappe.qb.from_(FollowUp)
 		.select(
 			FollowUp.name,
@@ -75,7 +111,8 @@ def lock_follow_up(doctype: str, name: str) -> frappe._dict:
 		.where(FollowUp.reference_name == name)
 		.for_update()
 		.run(as_dict=True)
-	)[0]
+	)
+	return rows[0] if rows else None
 
 
 def set_follow_up_values(follow_up_name: str, **values) -> None:
@@ -87,12 +124,12 @@ def set_follow_up_values(follow_up_name: str, **values) -> None:
 
 
 def lock_document_follow_up(doctype: str, name: str) -> frappe._dict | None:
-	"""The document's follow-up as last committed, with the document's row locked until the
-	transaction ends (the lock a save of the document takes first)."""
+	"""The document's follow-up as last committed (and its owner), with the document's row locked
+	until the transaction ends (the lock a save of the document takes first)."""
 	Doc = DocType(doctype)
 	rows = (
 		frappe.qb.from_(Doc)
-		.select(Doc.name, Doc.title, Doc.status, Doc.contact_by, Doc.contact_date, Doc.to_discuss)
+		.select(Doc.name, Doc.owner, Doc.title, Doc.status, Doc.contact_by, Doc.contact_date, Doc.to_discuss)
 		.where(Doc.name == name)
 		.for_update()
 		.run(as_dict=True)

@@ -7,6 +7,7 @@ taken after the document's row lock (the lock a save of the document takes first
 
 import frappe
 from frappe import _
+from frappe.permissions import get_user_permissions
 from frappe.query_builder import DocType
 from frappe.utils import add_days, cint, format_datetime, get_datetime, get_link_to_form, nowdate, strip_html
 
@@ -15,10 +16,15 @@ from sales_pipeline.sales_pipeline.follow_up.records import (
 	CLOSED_STATUSES,
 	FOLLOW_UP_DOCTYPES,
 	as_html_text,
+	insert_follow_up,
 	lock_document_follow_up,
 	lock_follow_up,
 	set_follow_up_values,
 )
+
+
+class FollowUpRowMade(Exception):
+	"""The document got its Pipeline Follow Up row after the due list was read."""
 
 
 def send_follow_up_reminders() -> None:
@@ -59,62 +65,91 @@ class FollowUpReminders:
 		return self.result
 
 	def remind_each(self, doctype: str, rows, remind) -> None:
+		if not rows:
+			return  # nothing to commit either: the quarter-hourly run that finds nothing costs its queries
 		self.users_without_notifications = get_users_without_notifications({row.contact_by for row in rows})
 		for row in rows:
 			if self.commit:
 				# Each reminder is its own transaction, whose reads start after it has locked
 				# its document: what it acts on is what users committed until then.
 				frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
-			self.remind_or_log_error(doctype, row.name, remind)
+			self.remind_or_log_error(doctype, row, remind)
 		if self.commit:
 			frappe.db.commit()  # nosemgrep: frappe-semgrep-rules.rules.frappe-manual-commit
 
-	def remind_or_log_error(self, doctype: str, name: str, remind) -> None:
+	def remind_or_log_error(self, doctype: str, due: frappe._dict, remind) -> None:
 		"""A run racing another one may be picked as a deadlock victim by the database, which then
-		rolls the record's transaction back: the record is tried again. Any other failure is rolled
-		back to before the record, written to the Error Log, and skipped."""
+		rolls the record's transaction back: the record is tried again, as is one whose follow-up
+		row was made after the due list was read. Any other failure is rolled back to before the
+		record, written to the Error Log, and skipped. With `commit`, the record's transaction holds
+		nothing else (what came before is committed), so it is rolled back whole; without, to a
+		savepoint."""
 		attempts = 3 if self.commit else 1
-		for attempt in range(1, attempts + 1):
-			frappe.db.savepoint("pipeline_follow_up")
+		attempt = 1
+		while True:
+			if not self.commit:
+				frappe.db.savepoint("pipeline_follow_up")
 			try:
-				remind(doctype, name)
+				remind(doctype, due)
 				return
+			except FollowUpRowMade:
+				self.roll_back_record()
+				due.follow_up = True  # go again, reading the row it has now
 			except Exception as exc:
 				if isinstance(exc, frappe.QueryDeadlockError | frappe.QueryTimeoutError):
 					frappe.db.rollback()  # the database has already undone the whole transaction
 					if attempt < attempts:
+						attempt += 1
 						continue
 				else:
-					frappe.db.rollback(save_point="pipeline_follow_up")
+					self.roll_back_record()
 				self.result.failed += 1
 				frappe.log_error(
-					title=_("Follow-up reminder failed for {0} {1}").format(doctype, name),
+					title=_("Follow-up reminder failed for {0} {1}").format(doctype, due.name),
 					reference_doctype=doctype,
-					reference_name=name,
+					reference_name=due.name,
 				)
 				return
 
-	def remind(self, doctype: str, name: str) -> None:
+	def roll_back_record(self) -> None:
+		if self.commit:
+			frappe.db.rollback()
+		else:
+			frappe.db.rollback(save_point="pipeline_follow_up")
+
+	def remind(self, doctype: str, due: frappe._dict) -> None:
 		"""Lock the document (a save of it takes the same lock), read its follow-up as it is now, and
 		act on that: a follow-up cleared, moved to another day or to another user since the due
-		list was read is not reminded from the stale list."""
-		row = lock_document_follow_up(doctype, name)
+		list was read is not reminded from the stale list.
+
+		A document the due list found without a Pipeline Follow Up row (imported, or written
+		behind the form) has no Event: its row is inserted at the end with what was sent. If a save
+		or another run made the row meanwhile, the insert finds it, and the record is undone and
+		done again from the row (FollowUpRowMade)."""
+		row = lock_document_follow_up(doctype, due.name)
 		if not (row and is_due(doctype, row, self.day_start, self.day_end)):
 			return
-		follow_up = lock_follow_up(doctype, name)
-		if follow_up.notified_user == row.contact_by and follow_up.notified_contact_date == row.contact_date:
+		follow_up = lock_follow_up(doctype, row.name, exists=True) if due.follow_up else None
+		if (
+			follow_up
+			and follow_up.notified_user == row.contact_by
+			and follow_up.notified_contact_date == row.contact_date
+		):
 			return  # another run notified it while this one waited for the lock
-		if not frappe.has_permission(doctype, "read", doc=name, user=row.contact_by):
+		if not can_read(doctype, row, row.contact_by):
 			if not frappe.db.exists("User", row.contact_by):
 				frappe.throw(_("Next Contact By: user {0} does not exist").format(row.contact_by))
 			# The user lost access to the document: no reminder (it would show its title and what to
 			# discuss) and no Event in their calendar. Recorded as handled, so it is not retried.
-			remove_open_event(doctype, name)
+			follow_up = follow_up or lock_follow_up(doctype, row.name)
+			remove_open_event(doctype, row.name)
 			set_follow_up_values(
 				follow_up.name, notified_user=row.contact_by, notified_contact_date=row.contact_date
 			)
 			return
-		event = get_event_state([follow_up.event], for_update=True).get(follow_up.event)
+		event = (
+			get_event_state([follow_up.event], for_update=True).get(follow_up.event) if follow_up else None
+		)
 		event_name = put_event(doctype, row, follow_up, event, record=False)
 
 		notification_log = None
@@ -122,36 +157,36 @@ class FollowUpReminders:
 			notification_log = make_notification(doctype, row)
 		if self.send_email:
 			self.send_email_or_log_error(doctype, row)
-		set_follow_up_values(
-			follow_up.name,
-			event=event_name,
-			notified_user=row.contact_by,
-			notified_contact_date=row.contact_date,
-			notification_log=notification_log,
-		)
+		sent = {
+			"event": event_name,
+			"notified_user": row.contact_by,
+			"notified_contact_date": row.contact_date,
+			"notification_log": notification_log,
+		}
+		if follow_up:
+			set_follow_up_values(follow_up.name, **sent)
+		elif not insert_follow_up(doctype, row.name, **sent):
+			raise FollowUpRowMade
 		self.result.notified += 1
 		if not event or event.name != event_name:
 			self.result.events_created += 1
 
-	def remind_overdue(self, doctype: str, name: str) -> None:
+	def remind_overdue(self, doctype: str, due: frappe._dict) -> None:
 		"""As remind, for a follow-up whose day has passed: lock the document, then its Pipeline
 		Follow Up row, and send the overdue notification only if the follow-up is still the overdue
 		one and no run has sent it for this user and date. A user who can no longer read the
 		document gets nothing; that is recorded too, so it is not tried again."""
-		row = lock_document_follow_up(doctype, name)
+		row = lock_document_follow_up(doctype, due.name)
 		if not (row and is_overdue(doctype, row, self.day_start)):
 			return
-		follow_up = lock_follow_up(doctype, name)
+		follow_up = lock_follow_up(doctype, row.name, exists=bool(due.follow_up))
 		if (follow_up.overdue_notified_user, follow_up.overdue_notified_contact_date) == (
 			row.contact_by,
 			row.contact_date,
 		):
 			return  # another run sent it while this one waited for the lock
 		notification_log = None
-		if (
-			frappe.has_permission(doctype, "read", doc=name, user=row.contact_by)
-			and row.contact_by not in self.users_without_notifications
-		):
+		if can_read(doctype, row, row.contact_by) and row.contact_by not in self.users_without_notifications:
 			notification_log = make_notification(doctype, row, get_overdue_subject(doctype, row))
 			self.result.overdue_notified += 1
 		set_follow_up_values(
@@ -193,7 +228,15 @@ def get_due_follow_ups(doctype: str, day_start, day_end) -> list[frappe._dict]:
 		frappe.qb.from_(Doc)
 		.left_join(FollowUp)
 		.on((FollowUp.reference_doctype == doctype) & (FollowUp.reference_name == Doc.name))
-		.select(Doc.name, Doc.title, Doc.contact_by, Doc.contact_date, Doc.to_discuss, FollowUp.event)
+		.select(
+			Doc.name,
+			Doc.title,
+			Doc.contact_by,
+			Doc.contact_date,
+			Doc.to_discuss,
+			FollowUp.name.as_("follow_up"),
+			FollowUp.event,
+		)
 		.where(Doc.contact_date >= day_start)
 		.where(Doc.contact_date < day_end)
 		.where(Doc.contact_by.isnotnull())
@@ -226,7 +269,7 @@ def get_overdue_follow_ups(doctype: str, day_start) -> list[frappe._dict]:
 		frappe.qb.from_(Doc)
 		.left_join(FollowUp)
 		.on((FollowUp.reference_doctype == doctype) & (FollowUp.reference_name == Doc.name))
-		.select(Doc.name, Doc.contact_by, Doc.contact_date)
+		.select(Doc.name, Doc.contact_by, Doc.contact_date, FollowUp.name.as_("follow_up"))
 		.where(Doc.contact_date < day_start)
 		.where(Doc.contact_by.isnotnull())
 		.where(Doc.status.notin(CLOSED_STATUSES[doctype]))
@@ -238,6 +281,18 @@ def get_overdue_follow_ups(doctype: str, day_start) -> list[frappe._dict]:
 		.orderby(Doc.name)
 		.run(as_dict=True)
 	)
+
+
+def can_read(doctype: str, row: frappe._dict, user: str) -> bool:
+	"""Whether `user` may read the document whose locked row (with its owner) is `row`. Frappe checks
+	a document against the user's roles (with its owner, for "only if creator" rules), its
+	DocType's has_permission hooks and the User Permissions on its and its child rows' link fields.
+	For a user without User Permissions and a DocType without such hooks, the owner is all the check
+	reads, so the document is not loaded for it."""
+	if get_user_permissions(user) or frappe.get_hooks("has_permission").get(doctype):
+		return frappe.has_permission(doctype, "read", doc=row.name, user=user)
+	document = frappe.get_doc({"doctype": doctype, "name": row.name, "owner": row.owner})
+	return frappe.has_permission(doctype, "read", doc=document, user=user)
 
 
 def get_users_without_notifications(users) -> set[str]:
