@@ -81,3 +81,15 @@ def test_a_follow_up_set_on_a_save_is_written_once(as_user):
 	opportunity.update({"contact_by": factories.SALES_USER, "contact_date": add_days(now_datetime(), 1)})
 	statements = statements_of(opportunity.save)
 	assert len(statements_on("Event", [s for s in statements if s.startswith("INSERT")])) == 1
+
+
+def test_an_unchanged_save_reads_no_item_even_where_an_item_has_no_description(as_user):
+	"""A row gets its item's details when it is added (or its item changes), not on every save."""
+	as_user(factories.SALES_USER)
+	rows = factories.item_rows(2)
+	for row in rows:
+		frappe.db.set_value("Pipeline Item", row["item_code"], "description", None)
+	opportunity = factories.make_opportunity(items=rows)
+	assert all(row.item_name and not row.description for row in opportunity.items)
+	statements = statements_of(frappe.get_doc("Pipeline Opportunity", opportunity.name).save)
+	assert not [s for s in statements_on("Pipeline Item", statements) if not s.startswith("SELECT `name`")]

@@ -30,11 +30,21 @@ def validate_items(doc) -> None:
 
 def set_item_details(doc, use_standard_rate: bool = True) -> None:
 	"""Fill item name, description and UOM (and the standard rate when no rate is given)
-	from the Pipeline Item where the row leaves them empty."""
+	from the Pipeline Item where the row leaves them empty, on a new row or one whose item changed:
+	a row saved before got its item's details then, and a save that leaves the rows as they were
+	reads no item."""
 	fields = [*ITEM_DETAIL_FIELDS, "standard_rate"]
-	rows = [row for row in doc.get("items") if row.item_code and lacks_details(row, use_standard_rate)]
+	previous = doc.get_doc_before_save()
+	stored_items = {row.name: row.item_code for row in previous.get("items")} if previous else {}
+	rows = [
+		row
+		for row in doc.get("items")
+		if row.item_code
+		and stored_items.get(row.name) != row.item_code
+		and lacks_details(row, use_standard_rate)
+	]
 	if not rows:
-		return  # a save that leaves every row as it was reads no item
+		return
 	item_codes = list({row.item_code for row in rows})
 	items = {
 		item.name: item
