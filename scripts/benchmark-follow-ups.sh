@@ -2,7 +2,7 @@
 # Benchmark the day's follow-up job against the floor (see scripts/benchmark_follow_ups.py).
 # Uses its own site of the development bench, which it empties on every run.
 #
-#   scripts/benchmark-follow-ups.sh [--opportunities N] [--due-share 0.01]
+#   scripts/benchmark-follow-ups.sh [--opportunities N] [--due-share 0.01] [--rounds 5]
 source "$(dirname "$0")/lib.sh"
 
 SITE=${SALES_PIPELINE_BENCHMARK_SITE:-benchmark.sales-pipeline.localhost}
