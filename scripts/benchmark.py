@@ -879,7 +879,7 @@ def prepare(args) -> dict:
 	"""Fill the site unless `--keep` finds it filled at this size; returns what it holds."""
 	users = pipeline_data.ensure_users()
 	stages = pipeline_data.get_stages()
-	filled = frappe.db.count(OPPORTUNITY, {"name": ("like", "OPP-BENCH-%")})
+	filled = pipeline_data.generated_opportunities()
 	if not args.keep or filled != args.opportunities:
 		pipeline_data.wipe()
 		started = time.perf_counter()

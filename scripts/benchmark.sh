@@ -8,7 +8,7 @@
 #   scripts/benchmark.sh [--opportunities 100000] [--rounds 10] [--job-rounds 3] [--keep] [--only SECTION]
 source "$(dirname "$0")/lib.sh"
 
-SITE=${SALES_PIPELINE_BENCHMARK_SITE:-benchmark.sales-pipeline.localhost}
+SITE=${SALES_PIPELINE_PERFORMANCE_SITE:-pipeline-benchmark.sales-pipeline.localhost}
 check_services
 ensure_bench
 link_app

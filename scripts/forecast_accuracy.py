@@ -34,7 +34,7 @@ TABLE = measuring.Table({"Sales User": USER})
 def prepare(args) -> dict:
 	users = pipeline_data.ensure_users()
 	stages = pipeline_data.get_stages()
-	filled = frappe.db.count(floors.OPPORTUNITY, {"name": ("like", "OPP-BENCH-%")})
+	filled = pipeline_data.generated_opportunities()
 	if not args.keep or filled != args.opportunities:
 		pipeline_data.wipe()
 		started = time.perf_counter()

@@ -125,6 +125,17 @@ def wipe() -> None:
 	frappe.db.commit()
 
 
+def generated_opportunities() -> int:
+	"""How many opportunities `fill` left on the site; 0 when what is there is not all its data (each
+	of its opportunities has history; other scripts' opportunities are named with fewer digits)."""
+	count = frappe.db.count("Pipeline Opportunity", {"name": ("like", "OPP-BENCH-_______")})
+	with_history = frappe.db.sql(
+		"""select count(distinct opportunity) from `tabPipeline Opportunity History`
+		where opportunity like 'OPP-BENCH-_______'"""
+	)[0][0]
+	return count if count == with_history else 0
+
+
 def get_stages() -> list[frappe._dict]:
 	return frappe.get_all(
 		"Pipeline Sales Stage", fields=["name", "probability"], order_by="sort_order asc, name asc"
