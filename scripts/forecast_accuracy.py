@@ -25,7 +25,7 @@ import floors
 import frappe
 import measuring
 import pipeline_data
-from frappe.utils import add_months, flt, get_first_day, get_last_day, getdate
+from frappe.utils import add_months, flt, get_datetime, get_first_day, get_last_day, getdate
 
 USER = f"rep00@{pipeline_data.BENCH_USER_DOMAIN}"
 TABLE = measuring.Table({"Sales User": USER})
@@ -105,6 +105,31 @@ def print_accuracy(months: list[dict], source: str) -> None:
 			f"- {label} basis: mean absolute error {sum(absolute) / len(absolute):,.0f}, "
 			f"mean absolute percentage error {sum(relative) / max(len(relative), 1):.1f} %"
 		)
+	print()
+
+
+def print_stage_outcomes(filters: dict) -> None:
+	"""Of the deals forecast for each month, by their stage at its start: how many were won in the
+	month against the probability learned for the stage then."""
+	starts = floors.months_between(filters["from_date"], filters["to_date"])
+	currency = frappe.db.get_default("currency")
+	conversions = floors.conversions_between(
+		get_datetime(starts[0]), get_datetime(add_months(starts[-1], 1)), currency
+	)
+	learned = floors.app_win_rates_at_month_starts(starts)
+	stages: dict[str, list] = {}
+	for row in floors.open_at_month_starts(starts, currency):
+		start = getdate(row.starts_on)
+		totals = stages.setdefault(row.sales_stage, [0, 0, 0.0])
+		totals[0] += 1
+		totals[1] += (floors.month_index(start), row.opportunity) in conversions
+		totals[2] += learned[start].get(row.sales_stage, 0)
+	print("| stage at the start of the month | forecast opportunities | won in the month | learned (mean) |")
+	print("| --- | ---: | ---: | ---: |")
+	for stage in pipeline_data.get_stages():
+		count, won, learned_sum = stages.get(stage.name, (0, 0, 0.0))
+		if count:
+			print(f"| {stage.name} | {count:,} | {100 * won / count:.1f} % | {learned_sum / count:.1f} % |")
 	print()
 
 
@@ -222,6 +247,7 @@ def main() -> int:
 			computed, "`get_win_rates(as_of=start of month)` and the history (no accuracy report yet)"
 		)
 
+	print_stage_outcomes(filters)
 	load_before = measuring.load_average()
 	print(measuring.Table.HEADER, flush=True)
 	measure(args.rounds, report_present)
