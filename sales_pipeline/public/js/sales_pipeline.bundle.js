@@ -270,3 +270,32 @@ sales_pipeline.item_table = {
 		}
 	},
 };
+
+// The date filters of the app's reports. A report takes its filters from the URL too
+// (/app/query-report/<report>?to_date=...), and Frappe's Date control (v15) shows a value it
+// refuses in a message box as HTML, so a link whose date is `<img src=x onerror=...>` would run
+// script in the browser of whoever opens it. Frappe copies a filter's definition onto its control
+// (setup_filters in query_report.js): as a filter's `validate`, this is the control's check, with
+// the refused value shown as text.
+sales_pipeline.refuse_a_value_that_is_not_a_date = function (value) {
+	if (value && !frappe.datetime.validate(value)) {
+		frappe.msgprint(
+			__("{0}: {1} is not a date", [__(this.df.label), frappe.utils.escape_html(value)]),
+			__("Invalid Date")
+		);
+		return "";
+	}
+	return value;
+};
+
+// As a date filter's `on_change`: refresh the report only on a valid range; an inverted one is
+// pointed out instead of being sent.
+sales_pipeline.refresh_if_range_is_valid = function (report) {
+	const from_date = report.get_filter_value("from_date");
+	const to_date = report.get_filter_value("to_date");
+	if (from_date && to_date && to_date < from_date) {
+		frappe.show_alert({ message: __("To Date cannot be before From Date"), indicator: "red" });
+		return;
+	}
+	report.refresh();
+};

@@ -2,22 +2,6 @@
 // For license information, please see license.txt
 
 (() => {
-	// A report takes its filters from the URL too (/app/query-report/Sales Pipeline Forecast?to_date=...),
-	// and Frappe's Date control (v15) shows a value it refuses in a message box as HTML, so a link whose
-	// to_date is `<img src=x onerror=...>` would run script in the browser of whoever opens it. Frappe
-	// copies a filter's definition onto its control (setup_filters in query_report.js), so this replaces
-	// the control's `validate`: the same check, with the refused value shown as text.
-	function refuse_a_value_that_is_not_a_date(value) {
-		if (value && !frappe.datetime.validate(value)) {
-			frappe.msgprint(
-				__("{0}: {1} is not a date", [__(this.df.label), frappe.utils.escape_html(value)]),
-				__("Invalid Date")
-			);
-			return "";
-		}
-		return value;
-	}
-
 	// A link the desk's router follows (and a new tab opens): the list reads each query parameter
 	// holding a JSON array as [operator, value] (parse_filters_from_route_options in list_view.js).
 	// `html` is already escaped.
@@ -41,8 +25,8 @@
 				description: __(
 					"The months listed start at this date or today, whichever is later. Overdue and No Date rows are shown whatever the range."
 				),
-				validate: refuse_a_value_that_is_not_a_date,
-				on_change: (report) => frappe.query_reports["Sales Pipeline Forecast"].refresh_if_range_is_valid(report),
+				validate: sales_pipeline.refuse_a_value_that_is_not_a_date,
+				on_change: sales_pipeline.refresh_if_range_is_valid,
 			},
 			{
 				fieldname: "to_date",
@@ -52,8 +36,8 @@
 				description: __(
 					"The last month listed. Overdue opportunities (expected closing before today) and those without a date have rows of their own, shown whatever the range."
 				),
-				validate: refuse_a_value_that_is_not_a_date,
-				on_change: (report) => frappe.query_reports["Sales Pipeline Forecast"].refresh_if_range_is_valid(report),
+				validate: sales_pipeline.refuse_a_value_that_is_not_a_date,
+				on_change: sales_pipeline.refresh_if_range_is_valid,
 			},
 			{
 				fieldname: "currency",
@@ -110,15 +94,5 @@
 			return formatted;
 		},
 
-		// Refresh only on a valid range: an inverted one is pointed out here instead of being sent.
-		refresh_if_range_is_valid(report) {
-			const from_date = report.get_filter_value("from_date");
-			const to_date = report.get_filter_value("to_date");
-			if (from_date && to_date && to_date < from_date) {
-				frappe.show_alert({ message: __("To Date cannot be before From Date"), indicator: "red" });
-				return;
-			}
-			report.refresh();
-		},
 	};
 })();
