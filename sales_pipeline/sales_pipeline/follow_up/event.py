@@ -129,13 +129,16 @@ def put_event(doctype: str, follow_up, follow_up_row, event, record: bool = True
 			return event.name  # this follow-up was already done
 		event = None  # a new follow-up gets a new Event; the done one stays as history
 	if event:
-		if any(event.get(key) != value for key, value in values.items()):
-			event_doc = frappe.get_doc("Event", event.name)
-			event_doc.update(values)
-			# The Event belongs to the Next Contact By user, not to whoever saved the document (a
-			# Sales User may not write a colleague's Event); it moves only with a save the user was
-			# allowed to make, or with the scheduler's job.
-			event_doc.save(ignore_permissions=True)
+		changed = {key: value for key, value in values.items() if event.get(key) != value}
+		if changed:
+			# Written to the row get_event_state read with a lock, not through frappe.get_doc: its
+			# plain read sees the transaction's snapshot, where an Event another request committed
+			# while this one waited for the follow-up's lock does not exist yet ("Event ... not
+			# found", seen in the load test). The app's Events have nothing that follows these fields
+			# (no timeline communication, no calendar sync), and the values are valid (ends after it
+			# starts). The Event belongs to the Next Contact By user, not to whoever saved the
+			# document; it moves only with a save the user was allowed to make, or with the job.
+			frappe.db.set_value("Event", event.name, changed)
 		if event.owner != user:
 			# Moved to another user: it leaves the previous user's calendar.
 			frappe.db.set_value("Event", event.name, "owner", user, update_modified=False)
