@@ -165,6 +165,8 @@ def delete_all_follow_up_records() -> None:
 	frappe.db.delete("Pipeline Follow Up")
 	for event in events:
 		if frappe.db.exists("Event", event):
+			# Uninstall runs as the administrator removing the app; the Events are the app's own,
+			# owned by the users they remind.
 			frappe.delete_doc("Event", event, ignore_permissions=True, force=True, delete_permanently=True)
 	frappe.db.delete(
 		"Event Participants", {"parenttype": "Event", "reference_doctype": ("in", FOLLOW_UP_DOCTYPES)}
@@ -173,4 +175,5 @@ def delete_all_follow_up_records() -> None:
 	for custom_field in frappe.get_all(
 		"Custom Field", filters={"dt": "Event", "fieldname": EVENT_MARKER_FIELD}, pluck="name"
 	):
+		# The app's own marker field, removed with the app by whoever uninstalls it.
 		frappe.delete_doc("Custom Field", custom_field, ignore_permissions=True)

@@ -336,6 +336,8 @@ def make_notification(doctype: str, row, subject: str | None = None) -> str:
 			"email_content": as_html_text(row.to_discuss),
 		}
 	)
+	# Sent by the scheduler's job to the Next Contact By user, who may read the document (checked
+	# by the caller); nobody's create right on Notification Log is involved.
 	notification.insert(ignore_permissions=True)
 	return notification.name
 
