@@ -11,7 +11,6 @@ from frappe.desk.query_report import run
 
 from sales_pipeline.sales_pipeline.forecast import get_win_rates
 from sales_pipeline.sales_pipeline.history_reports import get_win_rates_at_month_starts, midnight
-from sales_pipeline.sales_pipeline.report_filters import pending_prepared_report_timers
 from tests import factories
 from tests.pipeline_history import (
 	CURRENCY,
@@ -258,34 +257,3 @@ def test_a_user_without_a_sales_role_is_refused(as_user):
 	as_user(factories.OUTSIDER)
 	with pytest.raises(frappe.PermissionError):
 		accuracy()
-
-
-@pytest.fixture
-def no_switch_left_behind():
-	"""Whatever the test did, no timer is left to switch the report of the shared test site to
-	"prepared report" (a failing test would otherwise flip it for every later run)."""
-	yield
-	for timer in pending_prepared_report_timers(REPORT):
-		timer.cancel()
-
-
-@pytest.mark.parametrize(
-	("filters", "message"),
-	[
-		({"from_date": "not a date"}, "from_date"),
-		({"to_date": ["2027-01-01"]}, "to_date"),
-		({"to_date": "2027-02-30"}, "to_date"),
-		({"currency": "NO SUCH CURRENCY"}, "currency"),
-		({"currency": ["USD", "EUR"]}, "currency"),
-		({"from_date": "2027-03-01", "to_date": "2027-02-28"}, "To Date cannot be before From Date"),
-		({"from_date": "2000-01-01", "to_date": "2027-02-28"}, "to_date"),
-	],
-)
-def test_a_bad_filter_is_refused_naming_it(as_user, no_switch_left_behind, filters, message):
-	"""Refused with a ValidationError naming the filter, and the report stays interactive (no timer
-	left to switch it to "prepared report")."""
-	as_user(factories.SALES_USER)
-	with pytest.raises(frappe.ValidationError) as refused:
-		accuracy(**filters)
-	assert message in str(refused.value)
-	assert not pending_prepared_report_timers(REPORT)

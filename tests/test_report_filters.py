@@ -4,20 +4,41 @@ through the desk's `frappe.desk.query_report.run`, and a refused run leaves the 
 (not switched to "prepared report" for everyone)."""
 
 import datetime
-import threading
 
 import frappe
 import pytest
-from frappe.core.doctype.report.report import enable_prepared_report
 from frappe.desk.query_report import run
 
 from sales_pipeline.sales_pipeline.report.pipeline_follow_ups import pipeline_follow_ups
+from sales_pipeline.sales_pipeline.report.pipeline_forecast_accuracy import pipeline_forecast_accuracy
+from sales_pipeline.sales_pipeline.report.pipeline_funnel import pipeline_funnel
+from sales_pipeline.sales_pipeline.report.pipeline_lost_reasons import pipeline_lost_reasons
 from sales_pipeline.sales_pipeline.report.sales_pipeline_forecast import sales_pipeline_forecast
+from sales_pipeline.sales_pipeline.report_filters import pending_prepared_report_timers
 from tests import factories
 
 FORECAST = "Sales Pipeline Forecast"
 FOLLOW_UPS = "Pipeline Follow-ups"
-EXECUTE = {FORECAST: sales_pipeline_forecast.execute, FOLLOW_UPS: pipeline_follow_ups.execute}
+ACCURACY = "Pipeline Forecast Accuracy"
+FUNNEL = "Pipeline Funnel"
+LOST_REASONS = "Pipeline Lost Reasons"
+EXECUTE = {
+	FORECAST: sales_pipeline_forecast.execute,
+	FOLLOW_UPS: pipeline_follow_ups.execute,
+	ACCURACY: pipeline_forecast_accuracy.execute,
+	FUNNEL: pipeline_funnel.execute,
+	LOST_REASONS: pipeline_lost_reasons.execute,
+}
+# Valid filters each case of a report starts from, so that only the bad one is refused.
+BASE_FILTERS = {
+	ACCURACY: {"from_date": "2027-01-01", "to_date": "2027-03-31", "currency": "USD"},
+	LOST_REASONS: {
+		"from_date": "2027-01-01",
+		"to_date": "2027-03-31",
+		"period": "Monthly",
+		"currency": "USD",
+	},
+}
 
 # (report, filters, the filter the message must name)
 BAD_FILTERS = [
@@ -36,19 +57,33 @@ BAD_FILTERS = [
 	(FORECAST, {"to_date": ["2027-01-01", "2027-12-31"]}, "to_date"),
 	(FORECAST, {"to_date": "2027-02-30"}, "to_date"),
 	(FORECAST, {"to_date": "<img src=x onerror=alert(1)>"}, "to_date"),
+	(ACCURACY, {"from_date": "not a date"}, "from_date"),
+	(ACCURACY, {"to_date": ["2027-01-01"]}, "to_date"),
+	(ACCURACY, {"to_date": "2027-02-30"}, "to_date"),
+	(ACCURACY, {"currency": "NO SUCH CURRENCY"}, "currency"),
+	(ACCURACY, {"currency": ["USD", "EUR"]}, "currency"),
+	(ACCURACY, {"from_date": "2027-03-01", "to_date": "2027-02-28"}, "To Date cannot be before From Date"),
+	(ACCURACY, {"from_date": "2000-01-01", "to_date": "2027-02-28"}, "to_date"),
+	(FUNNEL, {"from_date": "yesterday"}, "from_date"),
+	(FUNNEL, {"to_date": {"a": 1}}, "to_date"),
+	(FUNNEL, {"opportunity_owner": ["is", "set"]}, "opportunity_owner"),
+	(FUNNEL, {"from_date": "2027-03-01", "to_date": "2027-02-28"}, "To Date cannot be before From Date"),
+	(LOST_REASONS, {"period": "Weekly"}, "period"),
+	(LOST_REASONS, {"period": ["Monthly"]}, "period"),
+	(LOST_REASONS, {"from_date": "01/01/2027"}, "from_date"),
+	(LOST_REASONS, {"to_date": 20270101}, "to_date"),
+	(LOST_REASONS, {"currency": "NO SUCH CURRENCY"}, "currency"),
+	(
+		LOST_REASONS,
+		{"from_date": "2027-03-01", "to_date": "2027-02-28"},
+		"To Date cannot be before From Date",
+	),
+	(LOST_REASONS, {"from_date": "1900-01-01", "to_date": "2027-02-28"}, "to_date"),
 ]
 
 
-def pending_switch_timers(report_name: str) -> list[threading.Timer]:
-	"""Frappe's timers that will switch `report_name` to "prepared report" when they fire."""
-	return [
-		thread
-		for thread in threading.enumerate()
-		if isinstance(thread, threading.Timer)
-		and getattr(thread, "function", None) is enable_prepared_report
-		and thread.kwargs.get("report") == report_name
-		and not thread.finished.is_set()
-	]
+def with_base(report_name: str, filters: dict) -> dict:
+	return {**BASE_FILTERS.get(report_name, {}), **filters}
 
 
 @pytest.fixture
@@ -57,14 +92,14 @@ def no_switch_left_behind():
 	test site (a failing test would otherwise flip it for the tests after it)."""
 	yield
 	for report_name in EXECUTE:
-		for timer in pending_switch_timers(report_name):
+		for timer in pending_prepared_report_timers(report_name):
 			timer.cancel()
 
 
 @pytest.mark.parametrize(("report_name", "filters", "fieldname"), BAD_FILTERS)
 def test_execute_refuses_a_bad_filter_naming_it(report_name, filters, fieldname):
 	with pytest.raises(frappe.ValidationError) as refused:
-		EXECUTE[report_name](frappe._dict(filters))
+		EXECUTE[report_name](frappe._dict(with_base(report_name, filters)))
 	assert fieldname in str(refused.value)
 
 
@@ -76,9 +111,9 @@ def test_the_desk_run_refuses_a_bad_filter_and_keeps_the_report_interactive(
 	to switch the report to "prepared report"."""
 	as_user(factories.SALES_USER)
 	with pytest.raises(frappe.ValidationError) as refused:
-		run(report_name, filters=frappe.as_json(filters))
+		run(report_name, filters=frappe.as_json(with_base(report_name, filters)))
 	assert fieldname in str(refused.value)
-	assert not pending_switch_timers(report_name)
+	assert not pending_prepared_report_timers(report_name)
 	assert not frappe.db.get_value("Report", report_name, "prepared_report")
 
 
@@ -95,7 +130,7 @@ def test_a_report_that_raises_for_another_reason_keeps_the_report_interactive(no
 	"""Not only bad filters: whatever makes the report raise, no timer is left running."""
 	with pytest.raises(frappe.ValidationError, match="To Date cannot be before"):
 		run(FORECAST, filters={"from_date": "2027-05-01", "to_date": "2027-04-01", "currency": "USD"})
-	assert not pending_switch_timers(FORECAST)
+	assert not pending_prepared_report_timers(FORECAST)
 
 
 def test_good_filters_of_each_type_are_taken():
