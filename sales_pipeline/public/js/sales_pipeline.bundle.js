@@ -299,3 +299,20 @@ sales_pipeline.refresh_if_range_is_valid = function (report) {
 	}
 	report.refresh();
 };
+
+// The Currency filter of the app's reports. Frappe gives no permission on Currency to a Sales
+// Manager who is not also a Sales User, so its own search and check of a Currency refuse one: the
+// app's search lists the enabled currencies to anyone who may read opportunities, and each report
+// refuses a currency that does not exist.
+sales_pipeline.currency_report_filter = function () {
+	return {
+		fieldname: "currency",
+		label: __("Currency"),
+		fieldtype: "Link",
+		options: "Currency",
+		default: frappe.defaults.get_global_default("currency"),
+		reqd: 1,
+		get_query: () => ({ query: "sales_pipeline.sales_pipeline.currency.search_currencies" }),
+		ignore_link_validation: 1,
+	};
+};

@@ -37,18 +37,7 @@
 				default: "Monthly",
 				reqd: 1,
 			},
-			{
-				fieldname: "currency",
-				label: __("Currency"),
-				fieldtype: "Link",
-				options: "Currency",
-				default: frappe.defaults.get_global_default("currency"),
-				reqd: 1,
-				// As on the forecast: the app's search lists the enabled currencies to anyone who may
-				// read opportunities (Frappe gives Sales Manager no permission on Currency).
-				get_query: () => ({ query: "sales_pipeline.sales_pipeline.currency.search_currencies" }),
-				ignore_link_validation: 1,
-			},
+			sales_pipeline.currency_report_filter(),
 		],
 
 		formatter(value, row, column, data, default_formatter) {

@@ -39,20 +39,7 @@
 				validate: sales_pipeline.refuse_a_value_that_is_not_a_date,
 				on_change: sales_pipeline.refresh_if_range_is_valid,
 			},
-			{
-				fieldname: "currency",
-				label: __("Currency"),
-				fieldtype: "Link",
-				options: "Currency",
-				default: frappe.defaults.get_global_default("currency"),
-				reqd: 1,
-				// Frappe gives no permission on Currency to a Sales Manager who is not also a Sales User,
-				// so its own search and check of a Currency refuse one. The app's search lists the enabled
-				// currencies to anyone who may read opportunities, and the report refuses a currency that
-				// does not exist.
-				get_query: () => ({ query: "sales_pipeline.sales_pipeline.currency.search_currencies" }),
-				ignore_link_validation: 1,
-			},
+			sales_pipeline.currency_report_filter(),
 			{
 				fieldname: "sales_stage",
 				label: __("Sales Stage"),
