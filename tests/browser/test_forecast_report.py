@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from sales_pipeline.sales_pipeline.forecast import get_win_rate_settings
 from tests import factories
 from tests.browser.test_desk_flow import log_in
+from tests.browser.test_history_reports import expect_a_chart
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +99,7 @@ def test_the_forecast_shows_overdue_and_undated_rows_and_both_forecasts(
 	summary = page.locator(".report-summary")
 	expect(summary).to_contain_text("Forecast by Opportunity Probability")
 	expect(summary).to_contain_text("Forecast by Learned Win Rate")
+	expect_a_chart(page, [])
 	step_screenshot("opportunity-basis")
 	# The first stage learned less than its default from its lost deals: its Overdue cell drops.
 	first_stage_overdue = page.locator(".dt-scrollable .dt-row-0 .dt-cell--col-2")
@@ -105,6 +107,7 @@ def test_the_forecast_shows_overdue_and_undated_rows_and_both_forecasts(
 	page.evaluate("frappe.query_report.set_filter_value('probability_basis', 'Learned')")
 	expect(first_stage_overdue).not_to_have_text(by_opportunity)
 	assert first_column(page) == cells
+	expect_a_chart(page, [])
 	step_screenshot("learned-basis")
 	assert not browser_errors.from_app(), str(browser_errors)
 
