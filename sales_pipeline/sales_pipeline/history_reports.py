@@ -63,19 +63,6 @@ def currency_condition(alias: str, currency: str) -> str:
 	return condition
 
 
-def refuse_filter(label: str, fieldname: str, reason: str):
-	frappe.throw(
-		_("Filter {0} ({1}): {2}").format(frappe.bold(_(label)), fieldname, reason),
-		frappe.ValidationError,
-		title=_("Invalid Filter"),
-	)
-
-
-def check_date_order(from_date: datetime.date | None, to_date: datetime.date | None) -> None:
-	if from_date and to_date and to_date < from_date:
-		frappe.throw(_("To Date cannot be before From Date"), frappe.ValidationError)
-
-
 def month_starts(from_date: datetime.date, to_date: datetime.date) -> list[datetime.date]:
 	"""The first day of each calendar month from the month of `from_date` to that of `to_date`."""
 	month = getdate(from_date).replace(day=1)

@@ -15,12 +15,25 @@ from frappe import _
 from frappe.utils import cint, escape_html
 
 
-def _refuse(label: str, fieldname: str, reason: str):
+def refuse_filter(label: str, fieldname: str, reason: str):
 	frappe.throw(
 		_("Filter {0} ({1}): {2}").format(frappe.bold(_(label)), fieldname, reason),
 		frappe.ValidationError,
 		title=_("Invalid Filter"),
 	)
+
+
+def get_filters(filters) -> dict:
+	"""The filters as sent, refused unless they are an object (or nothing)."""
+	filters = filters or {}
+	if not isinstance(filters, dict):
+		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	return filters
+
+
+def check_date_order(from_date: datetime.date | None, to_date: datetime.date | None) -> None:
+	if from_date and to_date and to_date < from_date:
+		frappe.throw(_("To Date cannot be before From Date"), frappe.ValidationError)
 
 
 def get_text_filter(filters: dict, fieldname: str, label: str) -> str | None:
@@ -29,7 +42,7 @@ def get_text_filter(filters: dict, fieldname: str, label: str) -> str | None:
 	if value in (None, ""):
 		return None
 	if not isinstance(value, str):
-		_refuse(label, fieldname, _("a single value is expected"))
+		refuse_filter(label, fieldname, _("a single value is expected"))
 	return value
 
 
@@ -46,7 +59,7 @@ def get_date_filter(filters: dict, fieldname: str, label: str) -> datetime.date 
 	try:
 		return datetime.date.fromisoformat(value)
 	except ValueError:
-		_refuse(label, fieldname, _("a date in the form YYYY-MM-DD is expected"))
+		refuse_filter(label, fieldname, _("a date in the form YYYY-MM-DD is expected"))
 
 
 def get_link_filter(filters: dict, fieldname: str, label: str, doctype: str) -> str | None:
@@ -54,7 +67,7 @@ def get_link_filter(filters: dict, fieldname: str, label: str, doctype: str) -> 
 	value = get_text_filter(filters, fieldname, label)
 	if value is not None and not frappe.db.exists(doctype, value):
 		# The value is shown escaped: a report's filters come from the URL too.
-		_refuse(
+		refuse_filter(
 			label, fieldname, _("{0} {1} does not exist").format(_(doctype), frappe.bold(escape_html(value)))
 		)
 	return value
@@ -69,7 +82,7 @@ def get_select_filter(
 		return default
 	if not isinstance(value, str) or value not in options:
 		# The options are named, not the refused value: a report's filters come from the URL too.
-		_refuse(label, fieldname, _("one of {0} is expected").format(", ".join(options)))
+		refuse_filter(label, fieldname, _("one of {0} is expected").format(", ".join(options)))
 	return value
 
 
@@ -80,7 +93,7 @@ def get_check_filter(filters: dict, fieldname: str, label: str, default: int) ->
 		return default
 	if isinstance(value, bool) or value in (0, 1) or value in ("0", "1"):
 		return cint(value)
-	_refuse(label, fieldname, _("0 or 1 is expected"))
+	refuse_filter(label, fieldname, _("0 or 1 is expected"))
 
 
 def keep_interactive_when_failing(report_name: str):

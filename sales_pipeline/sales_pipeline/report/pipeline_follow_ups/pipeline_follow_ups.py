@@ -10,6 +10,7 @@ from frappe.utils import add_days, get_datetime, nowdate
 from sales_pipeline.sales_pipeline.follow_up import CLOSED_STATUSES, FOLLOW_UP_DOCTYPES
 from sales_pipeline.sales_pipeline.report_filters import (
 	get_check_filter,
+	get_filters,
 	get_text_filter,
 	keep_interactive_when_failing,
 )
@@ -26,9 +27,7 @@ def execute(filters=None):
 def validate_filters(filters) -> frappe._dict:
 	"""The filters in the types the queries use; one of another type (a list where a user is
 	expected) is refused with a message naming it, before any query runs."""
-	filters = filters or {}
-	if not isinstance(filters, dict):
-		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	filters = get_filters(filters)
 	return frappe._dict(
 		user=get_text_filter(filters, "user", "Next Contact By") or frappe.session.user,
 		show_overdue=get_check_filter(filters, "show_overdue", "Show Overdue", default=1),

@@ -31,11 +31,12 @@ from sales_pipeline.sales_pipeline.forecast import LOST_STATUSES, WON_STATUSES
 from sales_pipeline.sales_pipeline.history_reports import (
 	HISTORY_TABLE,
 	OPEN_STATUSES,
-	check_date_order,
 	permitted_opportunities_sql,
 )
 from sales_pipeline.sales_pipeline.report_filters import (
+	check_date_order,
 	get_date_filter,
+	get_filters,
 	get_text_filter,
 	keep_interactive_when_failing,
 )
@@ -54,9 +55,7 @@ def execute(filters=None):
 
 def validate_filters(filters) -> frappe._dict:
 	"""The filters in the types the queries use, or a ValidationError naming the bad one."""
-	filters = filters or {}
-	if not isinstance(filters, dict):
-		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	filters = get_filters(filters)
 	valid = frappe._dict(
 		from_date=get_date_filter(filters, "from_date", "Created From"),
 		to_date=get_date_filter(filters, "to_date", "Created To"),

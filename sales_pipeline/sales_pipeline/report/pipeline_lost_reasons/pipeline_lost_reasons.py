@@ -26,7 +26,6 @@ from sales_pipeline.sales_pipeline.currency import get_default_currency
 from sales_pipeline.sales_pipeline.history_reports import (
 	HISTORY_TABLE,
 	PERIODS,
-	check_date_order,
 	currency_condition,
 	midnight,
 	period_key,
@@ -34,13 +33,15 @@ from sales_pipeline.sales_pipeline.history_reports import (
 	period_label,
 	period_starts,
 	permitted_opportunities_sql,
-	refuse_filter,
 )
 from sales_pipeline.sales_pipeline.report_filters import (
+	check_date_order,
 	get_date_filter,
+	get_filters,
 	get_link_filter,
 	get_select_filter,
 	keep_interactive_when_failing,
+	refuse_filter,
 )
 
 REPORT_NAME = "Pipeline Lost Reasons"
@@ -72,9 +73,7 @@ def execute(filters=None):
 def validate_filters(filters) -> frappe._dict:
 	"""The filters in the types the queries use, or a ValidationError naming the bad one. Without
 	dates: the last 12 months, this one included."""
-	filters = filters or {}
-	if not isinstance(filters, dict):
-		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	filters = get_filters(filters)
 	valid = frappe._dict(
 		from_date=get_date_filter(filters, "from_date", "From Date"),
 		to_date=get_date_filter(filters, "to_date", "To Date"),

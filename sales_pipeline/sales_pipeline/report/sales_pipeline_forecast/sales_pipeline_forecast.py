@@ -49,7 +49,9 @@ from frappe.utils import add_days, flt, formatdate, get_first_day, get_last_day,
 from sales_pipeline.sales_pipeline.currency import get_currency_filter, get_default_currency
 from sales_pipeline.sales_pipeline.forecast import get_current_win_rates
 from sales_pipeline.sales_pipeline.report_filters import (
+	check_date_order,
 	get_date_filter,
+	get_filters,
 	get_link_filter,
 	get_select_filter,
 	get_text_filter,
@@ -96,9 +98,7 @@ def validate_filters(filters) -> frappe._dict:
 	"""The filters in the types the queries use. A filter of another type (a list where one value is
 	expected), a currency or stage that does not exist, a date that is not one or a probability basis
 	that is not offered, is refused with a message naming it, before any query runs."""
-	filters = filters or {}
-	if not isinstance(filters, dict):
-		frappe.throw(_("The report filters must be an object"), frappe.ValidationError)
+	filters = get_filters(filters)
 	valid = frappe._dict(
 		from_date=get_date_filter(filters, "from_date", "Expected Closing From"),
 		to_date=get_date_filter(filters, "to_date", "Expected Closing To"),
@@ -112,8 +112,7 @@ def validate_filters(filters) -> frappe._dict:
 	)
 	if not valid.currency:
 		valid.currency = get_default_currency()
-	if valid.from_date and valid.to_date and valid.to_date < valid.from_date:
-		frappe.throw(_("To Date cannot be before From Date"), frappe.ValidationError)
+	check_date_order(valid.from_date, valid.to_date)
 	return valid
 
 
