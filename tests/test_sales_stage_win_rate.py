@@ -93,3 +93,27 @@ def test_the_method_is_read_only_and_typed():
 	)
 	assert frappe.allowed_http_methods_for_whitelisted_func[method] == ["GET"]
 	assert method.__annotations__["sales_stage"] is str
+
+
+def test_guest_is_refused(as_user):
+	stage = factories.make_sales_stage()
+	as_user("Guest")
+	with pytest.raises(frappe.PermissionError):
+		get_learned_win_rate(stage.name)
+
+
+def test_a_user_held_by_a_user_permission_to_another_stage_is_refused(as_user):
+	allowed, other = factories.make_sales_stage(), factories.make_sales_stage()
+	user = factories.make_user(roles=("Sales User",)).name
+	frappe.get_doc(
+		{
+			"doctype": "User Permission",
+			"user": user,
+			"allow": "Pipeline Sales Stage",
+			"for_value": allowed.name,
+		}
+	).insert()
+	as_user(user)
+	assert get_learned_win_rate(allowed.name)["sales_stage"] == allowed.name
+	with pytest.raises(frappe.PermissionError):
+		get_learned_win_rate(other.name)
